@@ -1,0 +1,58 @@
+# Shala: `make run` serves the demo studio, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+ONLY   ?=
+
+.PHONY: run test bench install lint format lock migrate seed clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# Web server, Celery worker and beat side by side; Ctrl-C stops all three.
+run: seed
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo ""
+	@echo "  Shala is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
+	  $(VENV)/bin/celery -A config beat --loglevel=INFO & \
+	  DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@$(PY) tests/bench/run.py $(if $(ONLY),--only $(ONLY),)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Re-pin every transitive dependency after changing pyproject.toml.
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet -e '.[dev]'
+	.lockenv/bin/pip freeze --exclude-editable > constraints.txt
+	rm -rf .lockenv
+
+clean:
+	rm -rf var/broker var/celerybeat-schedule* .pytest_cache

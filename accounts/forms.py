@@ -1,0 +1,49 @@
+"""Sign-up extras and the profile form."""
+
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+def _valid_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return settings.DEFAULT_VIEWER_TIME_ZONE
+    return name
+
+
+class SignupExtraForm(forms.Form):
+    """Extra fields on allauth's sign-up form.
+
+    ``time_zone`` is filled in by the browser (Intl API) and can be changed later on
+    the profile page; a missing or bogus value falls back to the studio default.
+    """
+
+    display_name = forms.CharField(label=_("Your name"), max_length=120)
+    time_zone = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_time_zone(self) -> str:
+        return _valid_zone(self.cleaned_data.get("time_zone") or "")
+
+    def signup(self, request, user: User) -> None:
+        user.display_name = self.cleaned_data["display_name"]
+        user.time_zone = zoneinfo.ZoneInfo(self.cleaned_data["time_zone"])
+        user.save(update_fields=["display_name", "time_zone"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "first_name", "last_name", "phone", "time_zone", "language"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save profile")))

@@ -1,0 +1,39 @@
+"""Pages show times in the viewer's zone (DESIGN invariant 5)."""
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+TZ_COOKIE = "shala_tz"
+
+
+def viewer_zone(request: HttpRequest) -> zoneinfo.ZoneInfo:
+    """The zone to show times in.
+
+    A logged-in user's profile zone wins; an anonymous visitor gets the zone their
+    browser reported (a cookie set by static/js/shala.js), else the studio default.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.zone
+    name = request.COOKIES.get(TZ_COOKIE, "")
+    if name:
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
+
+
+class ViewerTimezoneMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = viewer_zone(request)
+        request.viewer_zone = zone  # type: ignore[attr-defined]
+        with timezone.override(zone):
+            return self.get_response(request)

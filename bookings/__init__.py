@@ -1,0 +1,1 @@
+"""A client's claim on a class session or a therapist's time (built on the timetable)."""

@@ -1,0 +1,278 @@
+"""Shala settings, read from the environment with django-environ.
+
+Every variable is listed here with its default. The defaults run a local demo on
+SQLite with a file-system Celery broker; production sets at least SECRET_KEY,
+DEBUG=false, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (see docs/configuration.md).
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"  # local runtime files: SQLite db, broker folders, media, mail
+for _sub in ("", "broker/out", "broker/processed", "mail", "media"):
+    (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
+
+env = environ.Env()
+# A `.env` file next to manage.py is read if present; real environment wins.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# --- Core -------------------------------------------------------------------
+# SECRET_KEY (default: an insecure development key; always set it in production)
+SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-shala-key-change-me-0123456789abcdef")
+# DEBUG (default: false)
+DEBUG = env.bool("DEBUG", default=False)
+# ALLOWED_HOSTS, comma separated (default: localhost names)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# CSRF_TRUSTED_ORIGINS, comma separated full origins, e.g. https://book.example.com (default: none)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# SITE_URL: absolute base URL used in emails and calendar links (default: http://localhost:8000)
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# STUDIO_NAME: shown in page titles and emails (default: Shala Studio)
+STUDIO_NAME = env.str("STUDIO_NAME", default="Shala Studio")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.postgres",
+    "allauth",
+    "allauth.account",
+    "axes",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "bootstrap",  # django-bootstrap-static: Bootstrap 5 CSS/JS served locally
+    "recurrence",
+    "phonenumber_field",
+    "accounts",
+    "schedules",
+    "bookings",
+    "waitlist",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.ViewerTimezoneMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+SITE_ID = 1
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "config.context_processors.studio",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+# DATABASE_URL (default: SQLite file var/shala.sqlite3). PostgreSQL 15+ in production:
+#   postgres://user:password@host:5432/shala
+DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'shala.sqlite3'}")
+# DB_CONN_MAX_AGE: seconds to keep a database connection open between requests (default: 60)
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions serialise writers on SQLite, so services that rely on
+    # row locks on PostgreSQL stay correct in the embedded demo too.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+# --- Cache and sessions ---------------------------------------------------------
+# REDIS_URL (default: none). When set, the cache and sessions live in Redis, and it
+# is the default Celery broker. Without it, a per-process memory cache is used.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="shala"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read from the cache and written through to the database, so a
+# request does not pay a database round trip to find its session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# --- Auth -------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # must be first: refuses locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "schedules:timetable"
+
+# django-allauth: e-mail as the login, verified before the first log-in.
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+# ACCOUNT_EMAIL_VERIFICATION: mandatory | optional | none (default: mandatory)
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{STUDIO_NAME}] "
+# allauth's built-in rate limits stay on (ACCOUNT_RATE_LIMITS defaults); they use the cache.
+
+# django-axes: lock out an account+address after repeated failures, admin included.
+# AXES_FAILURE_LIMIT (default: 5), AXES_COOLOFF_HOURS (default: 1)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+# AXES_IPWARE_PROXY_COUNT: number of trusted reverse proxies in front of the app (default: 0)
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# --- Internationalisation and time ------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"  # storage is UTC; pages render in the viewer's zone (accounts.middleware)
+# DEFAULT_VIEWER_TIME_ZONE: zone for anonymous visitors whose browser did not tell us one
+# (default: Europe/Madrid)
+DEFAULT_VIEWER_TIME_ZONE = env.str("DEFAULT_VIEWER_TIME_ZONE", default="Europe/Madrid")
+# Recurrence rules are wall times of a location; deserialise them naive (see schedules.fields).
+RECURRENCE_USE_TZ = False
+
+# --- Money ------------------------------------------------------------------------
+# DEFAULT_CURRENCY: ISO 4217 code for new prices (default: EUR)
+DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
+
+# --- Timetable ----------------------------------------------------------------------
+# SCHEDULE_HORIZON_DAYS: how far ahead class sessions are generated (default: 56)
+SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=56)
+
+# --- Static and media files -----------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# STATIC_MANIFEST: hashed, compressed file names (run collectstatic first; default: false)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env.bool("STATIC_MANIFEST", default=False)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# MEDIA_ROOT: uploaded photos (default: var/media); MEDIA_URL (default: /media/)
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+# SERVE_MEDIA: let Django serve MEDIA_ROOT (default: true; use the web server in production)
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="ES")
+
+# --- Email ----------------------------------------------------------------------------
+# EMAIL_URL (default: consolemail://, messages printed by the web/worker process).
+#   smtp://user:password@mail.example.com:587 (add +tls: smtp+tls://...), or
+#   filemail:// to write them to var/mail.
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
+vars().update(env.email_url_config(EMAIL_URL))
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# DEFAULT_FROM_EMAIL (default: "Shala Studio <no-reply@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{STUDIO_NAME} <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Celery -----------------------------------------------------------------------------
+# CELERY_BROKER_URL (default: REDIS_URL if set, else kombu's file-system transport
+# under var/broker, which needs no server).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "out"),
+        "data_folder_out": str(_broker_dir / "out"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    # Never schedule a countdown longer than this: due times live in the database.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+# CELERY_TASK_ALWAYS_EAGER: run tasks inline (tests and debugging only; default: false)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "extend-class-sessions": {
+        "task": "schedules.extend_class_sessions",
+        "schedule": 24 * 3600,  # daily; regeneration is idempotent
+    },
+}
+
+# --- Security in production ---------------------------------------------------------------
+# SECURE_SSL: set true behind HTTPS to send secure cookies, HSTS and redirect (default: false)
+if env.bool("SECURE_SSL", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 3600 * 24 * 30
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # LOG_LEVEL (default: INFO)
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Test-only switches live in tests/settings overrides; nothing here reads them.

@@ -1,0 +1,22 @@
+"""Top-level URL map."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.static import serve
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="schedules:timetable", permanent=False), name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("schedules.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+admin.site.site_header = settings.STUDIO_NAME
+admin.site.site_title = settings.STUDIO_NAME

@@ -1,0 +1,372 @@
+"""Staff screens for the timetable. Writes go through schedules.services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from schedules import selectors, services
+from schedules.models import (
+    Blackout,
+    ClassSchedule,
+    ClassSession,
+    ClassType,
+    Location,
+    Occupancy,
+    Practitioner,
+    Room,
+    SessionStatus,
+)
+
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    extra = 0
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "is_online", "is_active"]
+    list_filter = ["is_online", "is_active"]
+    search_fields = ["name", "address"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [RoomInline]
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "location", "capacity", "is_active"]
+    list_filter = ["location", "is_active"]
+    search_fields = ["name", "location__name"]
+    list_select_related = ["location"]
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(admin.ModelAdmin):
+    list_display = ["public_name", "user", "is_instructor", "is_therapist", "is_active"]
+    list_filter = ["is_instructor", "is_therapist", "is_active"]
+    search_fields = ["public_name", "user__email", "bio"]
+    prepopulated_fields = {"slug": ["public_name"]}
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+
+
+@admin.register(ClassType)
+class ClassTypeAdmin(admin.ModelAdmin):
+    list_display = ["title", "level", "duration_minutes", "capacity", "price", "currency", "is_online", "is_active"]
+    list_filter = ["level", "is_online", "is_active"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+class SessionInline(admin.TabularInline):
+    """Upcoming sessions under their schedule (editing happens on the session page)."""
+
+    model = ClassSession
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["starts_at", "instructor", "room", "capacity", "spots_taken", "status", "is_customised", "conflict_note"]
+    readonly_fields = fields
+    max_num = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ClassSession]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(starts_at__gte=timezone.now())
+            .select_related("instructor", "room__location", "class_type", "location")
+            .order_by("starts_at")
+        )
+
+
+@admin.register(ClassSchedule)
+class ClassScheduleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "location", "room", "instructor", "valid_from", "valid_until", "is_active"]
+    list_filter = ["location", "room", "instructor", "class_type", "is_active"]
+    search_fields = ["class_type__title", "instructor__public_name"]
+    list_select_related = ["class_type", "location", "room__location", "instructor"]
+    autocomplete_fields = ["class_type", "instructor"]
+    inlines = [SessionInline]
+    actions = ["generate_sessions"]
+    fieldsets = (
+        (None, {"fields": ("class_type", "instructor", "location", "room", "is_active")}),
+        (_("When"), {"fields": ("recurrence", "start_time", "duration_minutes", "valid_from", "valid_until")}),
+        (_("Overrides"), {"fields": ("capacity", "price")}),
+    )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.clean = _schedule_form_clean(form.clean)
+        return form
+
+    def save_model(self, request: HttpRequest, obj: ClassSchedule, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Bring the sessions in line right away, so staff see the effect of the change.
+        until = timezone.localdate() + timedelta(days=settings.SCHEDULE_HORIZON_DAYS)
+        report = services.generate_sessions(schedule=obj, until=until)
+        self._report(request, report)
+
+    @admin.action(description=_("Generate / extend sessions over the horizon"))
+    def generate_sessions(self, request: HttpRequest, queryset: QuerySet[ClassSchedule]) -> None:
+        until = timezone.localdate() + timedelta(days=settings.SCHEDULE_HORIZON_DAYS)
+        report = services.GenerationReport()
+        for schedule in queryset:
+            report.merge(services.generate_sessions(schedule=schedule, until=until))
+        self._report(request, report)
+
+    def _report(self, request: HttpRequest, report: services.GenerationReport) -> None:
+        self.message_user(request, _("Sessions: %s.") % report.summary(), messages.SUCCESS)
+        for line in (report.conflicts + report.skipped)[:20]:
+            self.message_user(request, line, messages.WARNING)
+
+
+def _schedule_form_clean(clean):
+    def wrapped(form):
+        data = clean(form)
+        room, location = data.get("room"), data.get("location")
+        if room and location and room.location_id != location.pk:
+            raise ValidationError({"room": _("This room is not at the chosen location.")})
+        return data
+
+    return wrapped
+
+
+class ClassSessionForm(forms.ModelForm):
+    class Meta:
+        model = ClassSession
+        exclude: list[str] = []  # every editable field; the admin's fieldsets choose the layout
+
+    def clean(self) -> dict:
+        data = super().clean()
+        instance: ClassSession = self.instance
+        room, location = data.get("room"), data.get("location")
+        if room and location and room.location_id != location.pk:
+            self.add_error("room", _("This room is not at the chosen location."))
+        capacity = data.get("capacity")
+        if capacity is not None and capacity < instance.spots_taken:
+            self.add_error(
+                "capacity",
+                _("Capacity cannot be lower than the %(n)d spots already taken.") % {"n": instance.spots_taken},
+            )
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The class must end after it starts."))
+        if self.errors or data.get("status") == SessionStatus.CANCELLED:
+            return data
+        probe = ClassSession(
+            pk=instance.pk,
+            instructor=data.get("instructor"),
+            room=room,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+        try:
+            services.check_session_is_free(probe)
+        except services.OccupancyConflict as exc:
+            raise ValidationError(str(exc)) from exc
+        return data
+
+
+class SessionDateFilter(admin.SimpleListFilter):
+    title = _("date")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("today", _("Today")), ("week", _("Next 7 days")), ("future", _("Upcoming")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        start_today = selectors.local_midnight(timezone.localdate(), timezone.get_current_timezone())
+        match self.value():
+            case "today":
+                return queryset.filter(starts_at__gte=start_today, starts_at__lt=start_today + timedelta(days=1))
+            case "week":
+                return queryset.filter(starts_at__gte=now, starts_at__lt=now + timedelta(days=7))
+            case "future":
+                return queryset.filter(starts_at__gte=now)
+            case "past":
+                return queryset.filter(starts_at__lt=now)
+        return queryset
+
+
+class ConflictFilter(admin.SimpleListFilter):
+    title = _("needs attention")
+    parameter_name = "conflict"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Flagged by regeneration"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(conflict_note="")
+        return queryset
+
+
+class CancelSessionsForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (shown to clients)"), max_length=255)
+
+
+@admin.register(ClassSession)
+class ClassSessionAdmin(admin.ModelAdmin):
+    form = ClassSessionForm
+    list_display = [
+        "class_type",
+        "starts_at",
+        "location",
+        "room",
+        "instructor",
+        "spots",
+        "status",
+        "is_customised",
+        "conflict_note",
+    ]
+    list_filter = [
+        SessionDateFilter,
+        "status",
+        ConflictFilter,
+        "location",
+        "room",
+        "instructor",
+        "class_type",
+        "is_customised",
+    ]
+    search_fields = ["class_type__title", "instructor__public_name", "room__name", "location__name"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["class_type", "location", "room__location", "instructor"]
+    readonly_fields = [
+        "schedule",
+        "occurrence_date",
+        "spots_taken",
+        "is_customised",
+        "conflict_note",
+        "created_at",
+        "updated_at",
+    ]
+    autocomplete_fields = ["class_type", "instructor"]
+    actions = ["cancel_sessions"]
+    fieldsets = (
+        (None, {"fields": ("class_type", "status", "cancel_reason")}),
+        (
+            _("When and where"),
+            {"fields": ("starts_at", "ends_at", "location", "room", "instructor", "is_online", "video_link")},
+        ),
+        (_("Spots and price"), {"fields": ("capacity", "spots_taken", "price", "currency")}),
+        (
+            _("Origin"),
+            {"fields": ("schedule", "occurrence_date", "is_customised", "conflict_note", "created_at", "updated_at")},
+        ),
+    )
+
+    @admin.display(description=_("spots"))
+    def spots(self, obj: ClassSession) -> str:
+        return f"{obj.spots_taken}/{obj.capacity}"
+
+    def save_model(self, request: HttpRequest, obj: ClassSession, form, change: bool) -> None:
+        if change and "status" in form.changed_data and obj.status == SessionStatus.CANCELLED:
+            # Cancelling goes through its own service so listeners (bookings) run.
+            obj.status = form.initial.get("status", SessionStatus.SCHEDULED)
+            services.save_class_session(session=obj, changed_fields=[f for f in form.changed_data if f != "status"])
+            services.cancel_class_session(
+                session=obj, reason=obj.cancel_reason or _("Cancelled by the studio."), actor=request.user
+            )
+            return
+        services.save_class_session(session=obj, changed_fields=form.changed_data if change else None)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ScheduleError as exc:
+            # A conflict that slipped past the form check (a concurrent edit): the
+            # exclusion constraint refused it; say so instead of failing.
+            self.message_user(request, str(exc), messages.ERROR)
+            return super().changeform_view(_as_get(request), object_id, form_url, extra_context)
+
+    @admin.action(description=_("Cancel selected sessions (with a reason)"))
+    def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[ClassSession]):
+        form = CancelSessionsForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            sessions = list(queryset.filter(status=SessionStatus.SCHEDULED))
+            for session in sessions:
+                services.cancel_class_session(session=session, reason=form.cleaned_data["reason"], actor=request.user)
+            self.message_user(
+                request,
+                ngettext("%d session cancelled.", "%d sessions cancelled.", len(sessions)) % len(sessions),
+                messages.SUCCESS,
+            )
+            return None
+        return render(
+            request,
+            "admin/schedules/cancel_sessions.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Cancel class sessions"),
+                "form": form,
+                "sessions": queryset.select_related("class_type", "location"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+def _as_get(request: HttpRequest) -> HttpRequest:
+    request.method = "GET"
+    return request
+
+
+@admin.register(Blackout)
+class BlackoutAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "scope", "kind", "starts_at", "ends_at", "affected_sessions"]
+    list_filter = ["scope", "kind", "location", "room", "practitioner"]
+    search_fields = ["reason"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["location", "room__location", "practitioner"]
+    readonly_fields = ["affected_sessions_detail"]
+
+    @admin.display(description=_("scheduled sessions inside"))
+    def affected_sessions(self, obj: Blackout) -> str:
+        count = selectors.sessions_in_blackout(blackout=obj).count()
+        if not count:
+            return "0"
+        url = reverse("admin:schedules_classsession_changelist")
+        ids = ",".join(
+            str(pk) for pk in selectors.sessions_in_blackout(blackout=obj).values_list("pk", flat=True)[:200]
+        )
+        return format_html('<a href="{}?id__in={}&status__exact=scheduled">{} — review and cancel</a>', url, ids, count)
+
+    @admin.display(description=_("sessions to review"))
+    def affected_sessions_detail(self, obj: Blackout) -> str:
+        if not obj.pk:
+            return "—"
+        return self.affected_sessions(obj)
+
+
+@admin.register(Occupancy)
+class OccupancyAdmin(admin.ModelAdmin):
+    """Read-only view of the table the exclusion constraints guard."""
+
+    list_display = ["starts_at", "ends_at", "kind", "practitioner", "room", "class_session"]
+    list_filter = ["kind", "practitioner", "room"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["practitioner", "room__location", "class_session__class_type", "class_session__location"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,352 @@
+"""Writes to the timetable: generating sessions, editing and cancelling them.
+
+Every function here is a domain action: one transaction, the rows it touches
+locked up front, occupancy rows kept in step with the sessions they mirror.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schedules import recurrence
+from schedules.models import (
+    ClassSchedule,
+    ClassSession,
+    Occupancy,
+    OccupancyKind,
+    SessionStatus,
+)
+from schedules.selectors import blackout_applies, blackouts_overlapping, occupancy_conflicts
+from schedules.signals import class_session_cancelled
+
+log = logging.getLogger(__name__)
+
+
+class ScheduleError(Exception):
+    """A timetable change that cannot be made; the message is fit to show staff."""
+
+
+class OccupancyConflict(ScheduleError):
+    pass
+
+
+@dataclass
+class GenerationReport:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    conflicts: list[str] = field(default_factory=list)  # existing sessions flagged for staff
+    skipped: list[str] = field(default_factory=list)  # occurrences not created, and why
+
+    def merge(self, other: GenerationReport) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.removed += other.removed
+        self.conflicts += other.conflicts
+        self.skipped += other.skipped
+
+    def summary(self) -> str:
+        return _(
+            "%(created)d created, %(updated)d updated, %(removed)d removed, %(conflicts)d flagged, %(skipped)d skipped"
+        ) % {
+            "created": self.created,
+            "updated": self.updated,
+            "removed": self.removed,
+            "conflicts": len(self.conflicts),
+            "skipped": len(self.skipped),
+        }
+
+
+# --- occupancy ------------------------------------------------------------------------
+
+
+def describe_conflict(row: Occupancy) -> str:
+    who = row.practitioner if row.practitioner_id else row.room
+    when = timezone.localtime(row.starts_at)
+    holder = row.class_session.class_type.title if row.class_session_id else row.get_kind_display()
+    return _("%(who)s is already taken by %(holder)s at %(when)s.") % {
+        "who": who,
+        "holder": holder,
+        "when": when.strftime("%a %d %b %Y %H:%M"),
+    }
+
+
+def check_session_is_free(session: ClassSession) -> None:
+    """Raise OccupancyConflict if the session's instructor or room is taken then."""
+    rows = occupancy_conflicts(
+        practitioner_id=session.instructor_id,
+        room_id=session.room_id,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        exclude_session_id=session.pk,
+    )
+    if rows:
+        raise OccupancyConflict(" ".join(describe_conflict(r) for r in rows))
+
+
+def _sync_occupancy(session: ClassSession) -> None:
+    """Make the session's occupancy row match it (none when cancelled).
+
+    Runs inside the caller's transaction, under a savepoint so that a PostgreSQL
+    exclusion violation can be reported as a conflict and the caller's transaction
+    stays usable.
+    """
+    try:
+        with transaction.atomic():
+            Occupancy.objects.filter(class_session=session).delete()
+            if session.status == SessionStatus.SCHEDULED:
+                Occupancy.objects.create(
+                    kind=OccupancyKind.CLASS,
+                    class_session=session,
+                    practitioner_id=session.instructor_id,
+                    room_id=session.room_id,
+                    starts_at=session.starts_at,
+                    ends_at=session.ends_at,
+                )
+    except IntegrityError as exc:
+        raise OccupancyConflict(_("The instructor or the room is already taken at that time.")) from exc
+
+
+# --- generation -------------------------------------------------------------------------
+
+
+def _desired_fields(schedule: ClassSchedule, occ: recurrence.Occurrence) -> dict:
+    class_type = schedule.class_type
+    return {
+        "class_type_id": schedule.class_type_id,
+        "location_id": schedule.location_id,
+        "room_id": schedule.room_id,
+        "instructor_id": schedule.instructor_id,
+        "starts_at": occ.starts_at,
+        "ends_at": occ.ends_at,
+        "capacity": schedule.effective_capacity,
+        "price": schedule.effective_price,
+        "currency": class_type.currency,
+        "is_online": class_type.is_online or schedule.location.is_online,
+        "video_link": class_type.video_link,
+    }
+
+
+def _blocked_by(blackouts: list, schedule: ClassSchedule, occ: recurrence.Occurrence):
+    for b in blackouts:
+        if recurrence.overlaps(b.starts_at, b.ends_at, occ.starts_at, occ.ends_at) and blackout_applies(
+            b,
+            location_id=schedule.location_id,
+            room_id=schedule.room_id,
+            practitioner_id=schedule.instructor_id,
+        ):
+            return b
+    return None
+
+
+def planned_occurrences(schedule: ClassSchedule, *, start: date, end: date) -> list[recurrence.Occurrence]:
+    dates = recurrence.expand_dates(
+        schedule.recurrence,
+        valid_from=schedule.valid_from,
+        valid_until=schedule.valid_until,
+        window_start=start,
+        window_end=end,
+    )
+    return recurrence.occurrences(
+        dates,
+        start_time=schedule.start_time,
+        duration=timedelta(minutes=schedule.effective_duration),
+        zone=schedule.location.zone,
+    )
+
+
+@transaction.atomic
+def generate_sessions(*, schedule: ClassSchedule, until: date, today: date | None = None) -> GenerationReport:
+    """Bring the schedule's future sessions up to ``until`` in line with its pattern.
+
+    Idempotent: a second run with the same inputs changes nothing. Sessions edited
+    by hand are left alone; sessions with spots taken are never moved or removed,
+    only flagged (``conflict_note``) for staff to decide. Occurrences inside a
+    blackout, or whose instructor or room is taken, are skipped and reported.
+    Locks the schedule row so the beat task and an admin action cannot interleave.
+    """
+    schedule = (
+        ClassSchedule.objects.select_for_update(of=("self",))
+        .select_related("class_type", "location", "room", "instructor")
+        .get(pk=schedule.pk)
+    )
+    report = GenerationReport()
+    now = timezone.now()
+    start = today or timezone.localdate(now, schedule.location.zone)
+    plan = (
+        []
+        if not schedule.is_active
+        else [o for o in planned_occurrences(schedule, start=start, end=until) if o.starts_at > now]
+    )
+    existing = {
+        s.occurrence_date: s
+        for s in ClassSession.objects.filter(schedule=schedule, occurrence_date__gte=start, starts_at__gt=now)
+    }
+    blackouts = (
+        blackouts_overlapping(
+            starts_at=min([o.starts_at for o in plan], default=now),
+            ends_at=max([o.ends_at for o in plan], default=now),
+        )
+        if plan
+        else []
+    )
+
+    planned_dates = set()
+    for occ in plan:
+        blackout = _blocked_by(blackouts, schedule, occ)
+        session = existing.get(occ.local_date)
+        if blackout is not None:
+            if session is None:
+                report.skipped.append(_("%(date)s: inside blackout “%(b)s”.") % {"date": occ.local_date, "b": blackout})
+            continue  # an existing session inside a blackout is handled below as "not planned"
+        planned_dates.add(occ.local_date)
+        desired = _desired_fields(schedule, occ)
+        if session is None:
+            _create_session(schedule, occ, desired, report)
+        elif not session.is_customised and session.status == SessionStatus.SCHEDULED:
+            _update_session(session, desired, report)
+
+    for day, session in existing.items():
+        if day in planned_dates or session.is_customised or session.status != SessionStatus.SCHEDULED:
+            continue
+        if session.spots_taken:
+            _flag(
+                session,
+                _(
+                    "No longer in the schedule (excluded date, blackout or schedule change) "
+                    "but has bookings: cancel or keep it by hand."
+                ),
+                report,
+            )
+        else:
+            session.delete()  # never booked: nothing to keep; occupancy goes with it
+            report.removed += 1
+    return report
+
+
+def _create_session(
+    schedule: ClassSchedule, occ: recurrence.Occurrence, desired: dict, report: GenerationReport
+) -> None:
+    session = ClassSession(schedule=schedule, occurrence_date=occ.local_date, **desired)
+    try:
+        check_session_is_free(session)
+        with transaction.atomic():
+            session.save()
+            _sync_occupancy(session)
+    except OccupancyConflict as exc:
+        report.skipped.append(f"{occ.local_date}: {exc}")
+        return
+    report.created += 1
+
+
+def _update_session(session: ClassSession, desired: dict, report: GenerationReport) -> None:
+    changed = [name for name, value in desired.items() if getattr(session, name) != value]
+    if not changed:
+        if session.conflict_note:
+            session.conflict_note = ""
+            session.save(update_fields=["conflict_note", "updated_at"])
+        return
+    if session.spots_taken:
+        _flag(
+            session,
+            _("The schedule changed (%(fields)s) but this session has bookings: update it by hand.")
+            % {"fields": ", ".join(f.removesuffix("_id") for f in changed)},
+            report,
+        )
+        return
+    for name in changed:
+        setattr(session, name, desired[name])
+    try:
+        with transaction.atomic():
+            session.conflict_note = ""
+            session.save(update_fields=[*changed, "conflict_note", "updated_at"])
+            _sync_occupancy(session)
+    except OccupancyConflict as exc:
+        session.refresh_from_db()
+        _flag(session, str(exc), report)
+        return
+    report.updated += 1
+
+
+def _flag(session: ClassSession, note: str, report: GenerationReport) -> None:
+    note = note[:255]
+    report.conflicts.append(f"{session}: {note}")
+    if session.conflict_note != note:
+        session.conflict_note = note
+        session.save(update_fields=["conflict_note", "updated_at"])
+
+
+def extend_all_schedules(*, today: date | None = None, horizon_days: int | None = None) -> GenerationReport:
+    """Generate every active schedule's sessions over the rolling horizon (the beat task)."""
+    horizon = horizon_days if horizon_days is not None else settings.SCHEDULE_HORIZON_DAYS
+    report = GenerationReport()
+    for schedule in ClassSchedule.objects.filter(is_active=True).select_related("location"):
+        start = today or timezone.localdate(timezone.now(), schedule.location.zone)
+        report.merge(generate_sessions(schedule=schedule, until=start + timedelta(days=horizon), today=today))
+    return report
+
+
+# --- editing one session -----------------------------------------------------------------
+
+# Changing these on a generated session detaches it from its schedule's regeneration.
+CUSTOMISING_FIELDS = frozenset(
+    {
+        "class_type",
+        "location",
+        "room",
+        "instructor",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "price",
+        "is_online",
+        "video_link",
+    }
+)
+
+
+@transaction.atomic
+def save_class_session(*, session: ClassSession, changed_fields: list[str] | None = None) -> ClassSession:
+    """Save a session edited by staff (new or changed) and keep its occupancy in step.
+
+    Raises OccupancyConflict with a message naming what is in the way.
+    """
+    if session.pk:
+        ClassSession.objects.select_for_update().filter(pk=session.pk).first()
+    if session.capacity < session.spots_taken:
+        raise ScheduleError(
+            _("Capacity cannot be lower than the %(n)d spots already taken.") % {"n": session.spots_taken}
+        )
+    if session.status == SessionStatus.SCHEDULED:
+        check_session_is_free(session)
+    if session.schedule_id and changed_fields and CUSTOMISING_FIELDS.intersection(changed_fields):
+        session.is_customised = True
+    session.save()
+    _sync_occupancy(session)
+    return session
+
+
+@transaction.atomic
+def cancel_class_session(*, session: ClassSession, reason: str, actor=None) -> ClassSession:
+    """Cancel a session: it stays on the timetable marked cancelled, its time is freed.
+
+    Listeners of ``class_session_cancelled`` (bookings) run inside this transaction.
+    """
+    session = ClassSession.objects.select_for_update().get(pk=session.pk)
+    if session.status == SessionStatus.CANCELLED:
+        return session
+    if not reason.strip():
+        raise ScheduleError(_("Please give a reason for cancelling the class."))
+    session.status = SessionStatus.CANCELLED
+    session.cancel_reason = reason.strip()[:255]
+    session.save(update_fields=["status", "cancel_reason", "updated_at"])
+    _sync_occupancy(session)
+    class_session_cancelled.send(sender=ClassSession, session=session, reason=session.cancel_reason, actor=actor)
+    return session

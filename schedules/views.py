@@ -1,0 +1,86 @@
+"""Public timetable and practitioner pages. Thin: parse, call a selector, render."""
+
+from datetime import timedelta
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from schedules import selectors
+from schedules.forms import TimetableFilterForm
+from schedules.models import ClassSession, Practitioner
+
+
+def timetable(request: HttpRequest) -> HttpResponse:
+    zone = request.viewer_zone
+    form = TimetableFilterForm(request.GET or None)
+    form.is_valid()  # invalid filter values are dropped, never a 500
+    today = timezone.localdate(timezone.now(), zone)
+    week_start = selectors.week_start_of(form.week_value() or today)
+    days = selectors.timetable_week(week_start=week_start, zone=zone, filters=form.filters())
+    query = request.GET.copy()
+    query.pop("week", None)
+    return render(
+        request,
+        "schedules/timetable.html",
+        {
+            "form": form,
+            "days": days,
+            "today": today,
+            "week_start": week_start,
+            "week_end": week_start + timedelta(days=6),
+            "prev_week": week_start - timedelta(days=7),
+            "next_week": week_start + timedelta(days=7),
+            "this_week": selectors.week_start_of(today),
+            "filter_query": query.urlencode(),
+            "session_count": sum(len(d.sessions) for d in days),
+            "viewer_zone": zone,
+        },
+    )
+
+
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        session = selectors.session_detail(session_id=pk)
+    except ClassSession.DoesNotExist:
+        raise Http404("No such class.") from None
+    return render(
+        request,
+        "schedules/session_detail.html",
+        {
+            "session": session,
+            "local_start": timezone.localtime(session.starts_at, session.location.zone),
+            "other_sessions": selectors.upcoming_sessions_of_type(session=session),
+            "viewer_zone": request.viewer_zone,
+            "zones_differ": str(request.viewer_zone) != str(session.location.zone),
+        },
+    )
+
+
+def practitioner_list(request: HttpRequest) -> HttpResponse:
+    role = request.GET.get("role")
+    role = role if role in {"instructor", "therapist"} else None
+    return render(
+        request,
+        "schedules/practitioner_list.html",
+        {
+            "practitioners": selectors.public_practitioners(role=role),
+            "role": role,
+        },
+    )
+
+
+def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        practitioner = selectors.practitioner_profile(slug=slug)
+    except Practitioner.DoesNotExist:
+        raise Http404("No such teacher or therapist.") from None
+    return render(
+        request,
+        "schedules/practitioner_detail.html",
+        {
+            "practitioner": practitioner,
+            "class_types": selectors.practitioner_class_types(practitioner=practitioner),
+            "upcoming": selectors.practitioner_upcoming_classes(practitioner=practitioner),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Queues for full class sessions and wished-for therapy times."""
