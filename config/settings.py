@@ -11,7 +11,7 @@ import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # local runtime files: SQLite db, broker folders, media, mail
-for _sub in ("", "broker/out", "broker/processed", "mail", "media"):
+for _sub in ("", "broker/out", "broker/processed", "mail", "media", "static"):
     (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
@@ -213,6 +213,7 @@ MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 # SERVE_MEDIA: let Django serve MEDIA_ROOT (default: true; use the web server in production)
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, opted into now
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="ES")

@@ -168,8 +168,10 @@ def generate_sessions(*, schedule: ClassSchedule, until: date, today: date | Non
 
     Idempotent: a second run with the same inputs changes nothing. Sessions edited
     by hand are left alone; sessions with spots taken are never moved or removed,
-    only flagged (``conflict_note``) for staff to decide. Occurrences inside a
-    blackout, or whose instructor or room is taken, are skipped and reported.
+    only flagged (``conflict_note``) for staff to decide; a session that is simply no
+    longer in the pattern and was never booked is removed. New occurrences inside a
+    blackout, or whose instructor or room is taken, are not created but reported;
+    existing sessions inside a blackout are flagged for staff to cancel.
     Locks the schedule row so the beat task and an admin action cannot interleave.
     """
     schedule = (
@@ -198,14 +200,18 @@ def generate_sessions(*, schedule: ClassSchedule, until: date, today: date | Non
         else []
     )
 
-    planned_dates = set()
+    planned_dates: set[date] = set()
     for occ in plan:
         blackout = _blocked_by(blackouts, schedule, occ)
         session = existing.get(occ.local_date)
         if blackout is not None:
+            planned_dates.add(occ.local_date)  # not "dropped from the pattern": keep, report
             if session is None:
                 report.skipped.append(_("%(date)s: inside blackout “%(b)s”.") % {"date": occ.local_date, "b": blackout})
-            continue  # an existing session inside a blackout is handled below as "not planned"
+            elif session.status == SessionStatus.SCHEDULED:
+                # Staff decide: the blackout admin lists these for cancelling.
+                _flag(session, _("Inside blackout “%(b)s”: cancel it unless it goes ahead.") % {"b": blackout}, report)
+            continue
         planned_dates.add(occ.local_date)
         desired = _desired_fields(schedule, occ)
         if session is None:
@@ -219,10 +225,7 @@ def generate_sessions(*, schedule: ClassSchedule, until: date, today: date | Non
         if session.spots_taken:
             _flag(
                 session,
-                _(
-                    "No longer in the schedule (excluded date, blackout or schedule change) "
-                    "but has bookings: cancel or keep it by hand."
-                ),
+                _("No longer in the schedule (excluded date or schedule change) but has bookings: cancel or keep it."),
                 report,
             )
         else:

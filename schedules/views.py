@@ -49,7 +49,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "schedules/session_detail.html",
         {
             "session": session,
-            "local_start": timezone.localtime(session.starts_at, session.location.zone),
+            "studio_time": timezone.localtime(session.starts_at, session.location.zone).time(),
             "other_sessions": selectors.upcoming_sessions_of_type(session=session),
             "viewer_zone": request.viewer_zone,
             "zones_differ": str(request.viewer_zone) != str(session.location.zone),
