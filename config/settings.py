@@ -121,6 +121,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # CACHE_KEY_PREFIX: to share one Redis between sites (default: shala)
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="shala"),
         }
     }
@@ -169,6 +170,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 # AXES_IPWARE_PROXY_COUNT: number of trusted reverse proxies in front of the app (default: 0)
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+# AXES_ENABLED (default: true)
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 # --- Internationalisation and time ------------------------------------------------------
@@ -194,6 +196,7 @@ SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=56)
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "static/"
+# STATIC_ROOT: where collectstatic puts files for whitenoise to serve (default: var/static)
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # STATIC_MANIFEST: hashed, compressed file names (run collectstatic first; default: false)
@@ -216,6 +219,7 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, opted into now
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# PHONENUMBER_DEFAULT_REGION: country assumed for phone numbers typed without +code (default: ES)
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="ES")
 
 # --- Email ----------------------------------------------------------------------------
@@ -275,5 +279,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-
-# Test-only switches live in tests/settings overrides; nothing here reads them.
