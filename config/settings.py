@@ -11,7 +11,7 @@ import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # local runtime files: SQLite db, broker folders, media, mail
-for _sub in ("", "broker/out", "broker/processed", "mail", "media", "static"):
+for _sub in ("", "broker/out", "broker/processed", "broker/control", "mail", "media", "static"):
     (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
@@ -243,6 +243,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
