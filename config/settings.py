@@ -190,6 +190,14 @@ RECURRENCE_USE_TZ = False
 # DEFAULT_CURRENCY: ISO 4217 code for new prices (default: EUR)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 
+# PRICES_INCLUDE_TAX_PERCENT: VAT included in prices, shown on bookings (default: 0 = none)
+PRICES_INCLUDE_TAX_PERCENT = env.float("PRICES_INCLUDE_TAX_PERCENT", default=0)
+
+# Test-only switches: the concurrency tests flip these to prove they can catch a race.
+# Not read from the environment; never change them in production.
+SHALA_TEST_BOOKING_LOCK = True  # False: naive read-then-write spot claims (must oversell)
+SHALA_TEST_BOOKING_RACE_PAUSE = 0.0  # seconds slept between reading and claiming spots
+
 # --- Timetable ----------------------------------------------------------------------
 # SCHEDULE_HORIZON_DAYS: how far ahead class sessions are generated (default: 56)
 SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=56)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("schedules.urls")),
+    path("", include("bookings.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from schedules import selectors
 from schedules.forms import TimetableFilterForm
 from schedules.models import ClassSession, Practitioner
+from schedules.panels import render_session_panels
 
 
 def timetable(request: HttpRequest) -> HttpResponse:
@@ -53,6 +54,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "other_sessions": selectors.upcoming_sessions_of_type(session=session),
             "viewer_zone": request.viewer_zone,
             "zones_differ": str(request.viewer_zone) != str(session.location.zone),
+            "panels": render_session_panels(request, session),
         },
     )
 

@@ -1,0 +1,304 @@
+"""Staff screens for bookings and policies. Every write calls bookings.services."""
+
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from bookings import selectors, services
+from bookings.models import Booking, BookingEvent, BookingPolicy, ClassTypePolicy, RefundTier
+from bookings.transitions import Status
+from schedules.admin import ClassSessionAdmin
+from schedules.models import ClassSession
+
+
+class RefundTierInline(admin.TabularInline):
+    model = RefundTier
+    extra = 1
+
+
+class ClassTypePolicyInline(admin.TabularInline):
+    model = ClassTypePolicy
+    extra = 0
+    autocomplete_fields = ["class_type"]
+
+
+@admin.register(BookingPolicy)
+class BookingPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "is_default",
+        "booking_opens_days",
+        "cutoff_minutes",
+        "max_party_size",
+        "late_cancel_fee",
+        "no_show_fee",
+    ]
+    inlines = [RefundTierInline, ClassTypePolicyInline]
+
+
+class BookingEventInline(admin.TabularInline):
+    model = BookingEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "actor", "source", "reason", "ip_address", "data"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StaffCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (shown to the client)"), max_length=255)
+    waive_fee = forms.BooleanField(label=_("Waive the late-cancel fee"), required=False)
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "client",
+        "session_link",
+        "starts_at",
+        "quantity",
+        "status",
+        "total",
+        "payment",
+        "checked_in_at",
+    ]
+    list_filter = [
+        "status",
+        ("class_session__starts_at", admin.DateFieldListFilter),
+        "class_session__class_type",
+        "class_session__location",
+        "class_session__instructor",
+    ]
+    search_fields = ["reference", "client__email", "client__display_name", "client__first_name", "client__last_name"]
+    list_select_related = ["client", "class_session__class_type", "class_session__location"]
+    readonly_fields = [
+        "reference",
+        "client",
+        "class_session",
+        "status",
+        "quantity",
+        "unit_price",
+        "discount",
+        "tax",
+        "total",
+        "currency",
+        "amount_paid",
+        "amount_refunded",
+        "fee_charged",
+        "policy",
+        "checked_in_at",
+        "cancelled_at",
+        "cancel_reason",
+        "created_at",
+        "updated_at",
+    ]
+    fields = [*readonly_fields[:3], "note", *readonly_fields[3:]]
+    inlines = [BookingEventInline]
+    actions = ["confirm", "cancel", "mark_completed", "mark_no_show", "export_csv"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):  # bookings are made through the booking service
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # never deleted (DESIGN invariant 3)
+        return False
+
+    @admin.display(description=_("class"), ordering="class_session__starts_at")
+    def session_link(self, obj: Booking):
+        if not obj.class_session_id:
+            return "—"
+        url = reverse("admin:bookings_roster", args=[obj.class_session_id])
+        return format_html('<a href="{}">{}</a>', url, obj.class_session.class_type.title)
+
+    @admin.display(description=_("starts"), ordering="class_session__starts_at")
+    def starts_at(self, obj: Booking):
+        return obj.class_session.starts_at if obj.class_session_id else None
+
+    @admin.display(description=_("payment"))
+    def payment(self, obj: Booking) -> str:
+        return obj.payment_state
+
+    def _transition(self, request, queryset, to: str) -> None:
+        done, failed = 0, []
+        for booking in queryset:
+            try:
+                services.set_status(booking=booking, to=to, actor=request.user, meta=services.ADMIN)
+                done += 1
+            except services.BookingError as exc:
+                failed.append(f"{booking.reference}: {exc}")
+        if done:
+            self.message_user(
+                request, ngettext("%d booking updated.", "%d bookings updated.", done) % done, messages.SUCCESS
+            )
+        for line in failed:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Confirm selected bookings"))
+    def confirm(self, request, queryset):
+        self._transition(request, queryset, Status.CONFIRMED)
+
+    @admin.action(description=_("Mark as attended (completed)"))
+    def mark_completed(self, request, queryset):
+        self._transition(request, queryset, Status.COMPLETED)
+
+    @admin.action(description=_("Mark as no-show"))
+    def mark_no_show(self, request, queryset):
+        self._transition(request, queryset, Status.NO_SHOW)
+
+    @admin.action(description=_("Cancel selected bookings (with a reason)"))
+    def cancel(self, request, queryset):
+        form = StaffCancelForm(request.POST if "reason" in request.POST else None)
+        if not form.is_valid():
+            return render(
+                request,
+                "admin/bookings/cancel_bookings.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Cancel bookings"),
+                    "form": form,
+                    "bookings": queryset.select_related("client", "class_session__class_type"),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
+        done, failed = 0, []
+        for booking in queryset:
+            try:
+                services.cancel_booking(
+                    booking=booking,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    meta=services.ADMIN,
+                    waive_fee=form.cleaned_data["waive_fee"],
+                )
+                done += 1
+            except services.BookingError as exc:
+                failed.append(f"{booking.reference}: {exc}")
+        self.message_user(
+            request, ngettext("%d booking cancelled.", "%d bookings cancelled.", done) % done, messages.SUCCESS
+        )
+        for line in failed:
+            self.message_user(request, line, messages.WARNING)
+        return None
+
+    @admin.action(description=_("Export selected as CSV"))
+    def export_csv(self, request, queryset) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="bookings.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "reference",
+                "client",
+                "email",
+                "class",
+                "starts_at",
+                "location",
+                "spots",
+                "status",
+                "total",
+                "currency",
+                "paid",
+                "refunded",
+                "fee",
+                "checked_in_at",
+                "booked_at",
+            ]
+        )
+        for b in queryset.select_related("client", "class_session__class_type", "class_session__location"):
+            s = b.class_session
+            writer.writerow(
+                [
+                    b.reference,
+                    b.client.name,
+                    b.client.email,
+                    s.class_type.title if s else "",
+                    s.starts_at.isoformat() if s else "",
+                    s.location.name if s else "",
+                    b.quantity,
+                    b.status,
+                    b.total,
+                    b.currency,
+                    b.amount_paid,
+                    b.amount_refunded,
+                    b.fee_charged,
+                    b.checked_in_at.isoformat() if b.checked_in_at else "",
+                    b.created_at.isoformat(),
+                ]
+            )
+        return response
+
+    # --- roster ----------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path("roster/<int:session_id>/", self.admin_site.admin_view(self.roster_view), name="bookings_roster"),
+            path(
+                "roster/<int:session_id>/check-in/<int:booking_id>/",
+                self.admin_site.admin_view(self.check_in_view),
+                name="bookings_check_in",
+            ),
+            *super().get_urls(),
+        ]
+
+    def roster_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        session = get_object_or_404(ClassSession.objects.for_listing(), pk=session_id)
+        bookings = selectors.roster(session_id=session_id)
+        return render(
+            request,
+            "admin/bookings/roster.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Roster: %s") % session,
+                "session": session,
+                "bookings": bookings,
+                "opts": self.model._meta,
+                "active": [b for b in bookings if b.is_active or b.status == Status.COMPLETED],
+                "inactive": [b for b in bookings if not (b.is_active or b.status == Status.COMPLETED)],
+                "booked_spots": sum(b.quantity for b in bookings if b.is_active),
+                "checked_in": sum(1 for b in bookings if b.checked_in_at),
+            },
+        )
+
+    def check_in_view(self, request: HttpRequest, session_id: int, booking_id: int) -> HttpResponse:
+        if request.method != "POST" or not self.has_change_permission(request):
+            return HttpResponse(status=405 if request.method != "POST" else 403)
+        booking = get_object_or_404(Booking, pk=booking_id, class_session_id=session_id)
+        try:
+            services.set_checked_in(
+                booking=booking, checked_in=request.POST.get("checked_in") == "1", actor=request.user
+            )
+        except services.BookingError as exc:
+            messages.error(request, str(exc))
+        return redirect("admin:bookings_roster", session_id=session_id)
+
+
+admin.site.unregister(ClassSession)
+
+
+@admin.register(ClassSession)
+class ClassSessionWithRosterAdmin(ClassSessionAdmin):
+    """The timetable's session admin plus a link to each session's roster."""
+
+    list_display = [*ClassSessionAdmin.list_display, "roster"]
+
+    @admin.display(description=_("roster"))
+    def roster(self, obj: ClassSession):
+        return format_html('<a href="{}">{}</a>', reverse("admin:bookings_roster", args=[obj.pk]), _("Roster"))

@@ -1,0 +1,36 @@
+"""Forms of the booking pages."""
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class BookClassForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Spots"), min_value=1, max_value=50, initial=1)
+    note = forms.CharField(
+        label=_("Note to the instructor (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Injuries, pregnancy, accessibility needs. Only the studio and the instructor see it."),
+    )
+    # A fresh token per rendered form: the same form submitted twice books once.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, max_quantity: int = 4, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("token", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].widget = forms.Select(
+            choices=[(n, n) for n in range(1, max(max_quantity, 1) + 1)], attrs={"class": "form-select"}
+        )
+        self.fields["note"].widget.attrs["class"] = "form-control"
+
+
+class CancelBookingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

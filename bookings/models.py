@@ -1,0 +1,256 @@
+"""Bookings, their audit trail, and the studio's booking and cancellation policies."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bookings import policy
+from bookings.transitions import ACTIVE, ACTIVE_VALUES, Status
+from schedules.models import ClassSession, ClassType
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the desk
+
+
+def new_reference() -> str:
+    return "SH-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+class BookingStatus(models.TextChoices):
+    REQUESTED = Status.REQUESTED, _("Requested")
+    PENDING = Status.PENDING, _("Pending")
+    CONFIRMED = Status.CONFIRMED, _("Confirmed")
+    DECLINED = Status.DECLINED, _("Declined")
+    EXPIRED = Status.EXPIRED, _("Expired")
+    CANCELLED = Status.CANCELLED, _("Cancelled")
+    COMPLETED = Status.COMPLETED, _("Attended")
+    NO_SHOW = Status.NO_SHOW, _("No-show")
+
+
+class EventSource(models.TextChoices):
+    PAGE = "page", _("Web page")
+    ADMIN = "admin", _("Admin")
+    TASK = "task", _("Background task")
+    SYSTEM = "system", _("System")
+
+
+class BookingPolicy(models.Model):
+    """Booking rules and cancellation terms; one is the studio default, others per class type."""
+
+    name = models.CharField(_("name"), max_length=120)
+    is_default = models.BooleanField(_("studio default"), default=False)
+    booking_opens_days = models.PositiveIntegerField(_("booking opens (days ahead)"), default=30)
+    cutoff_minutes = models.PositiveIntegerField(_("booking closes (minutes before start)"), default=60)
+    max_party_size = models.PositiveIntegerField(
+        _("max spots per booking"), default=4, validators=[MinValueValidator(1)]
+    )
+    max_active_per_day = models.PositiveIntegerField(_("max active bookings per client per day"), null=True, blank=True)
+    max_active_per_week = models.PositiveIntegerField(
+        _("max active bookings per client per week"), null=True, blank=True
+    )
+    late_cancel_fee = models.DecimalField(
+        _("late-cancel fee"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    no_show_fee = models.DecimalField(
+        _("no-show fee"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_booking_policy"
+            ),
+        ]
+        verbose_name = _("booking policy")
+        verbose_name_plural = _("booking policies")
+
+    def __str__(self) -> str:
+        return f"{self.name}{' (default)' if self.is_default else ''}"
+
+    def terms(self) -> policy.PolicyTerms:
+        """Plain terms for bookings.policy; uses prefetched tiers when present."""
+        tiers = self.tiers.all() if self.pk else ()
+        return policy.PolicyTerms(
+            tiers=tuple(policy.Tier(t.min_hours_before, t.refund_percent) for t in tiers),
+            late_cancel_fee=self.late_cancel_fee,
+            no_show_fee=self.no_show_fee,
+        )
+
+
+class RefundTier(models.Model):
+    policy = models.ForeignKey(BookingPolicy, on_delete=models.CASCADE, related_name="tiers")
+    min_hours_before = models.DecimalField(
+        _("cancelled at least (hours before)"),
+        max_digits=6,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    refund_percent = models.DecimalField(
+        _("refund (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        ordering = ["-min_hours_before"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "min_hours_before"], name="one_tier_per_threshold"),
+            models.CheckConstraint(
+                condition=Q(refund_percent__gte=0, refund_percent__lte=100), name="refund_percent_range"
+            ),
+        ]
+        verbose_name = _("refund tier")
+        verbose_name_plural = _("refund tiers")
+
+    def __str__(self) -> str:
+        return f"≥ {self.min_hours_before} h: {self.refund_percent} %"
+
+
+class ClassTypePolicy(models.Model):
+    """Which policy applies to a class type (others use the studio default)."""
+
+    class_type = models.OneToOneField(ClassType, on_delete=models.CASCADE, related_name="booking_policy_link")
+    policy = models.ForeignKey(BookingPolicy, on_delete=models.PROTECT, related_name="class_type_links")
+
+    class Meta:
+        verbose_name = _("class type using this policy")
+        verbose_name_plural = _("class types using this policy")
+
+    def __str__(self) -> str:
+        return f"{self.class_type} → {self.policy}"
+
+
+class Booking(models.Model):
+    """A client's claim on spots in a class session (and, later, on a therapist's time).
+
+    Never deleted: a status change writes a BookingEvent. Price fields are a snapshot
+    taken when booking, so later price changes do not alter what the client agreed to.
+    """
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference, editable=False)
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("client")
+    )
+    class_session = models.ForeignKey(
+        ClassSession, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings", verbose_name=_("class")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
+    quantity = models.PositiveIntegerField(_("spots"), default=1, validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(_("unit price"), max_digits=8, decimal_places=2)
+    discount = models.DecimalField(_("discount"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    tax = models.DecimalField(_("tax included"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(_("total"), max_digits=9, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    amount_paid = models.DecimalField(_("paid"), max_digits=9, decimal_places=2, default=Decimal("0"))
+    amount_refunded = models.DecimalField(_("refunded"), max_digits=9, decimal_places=2, default=Decimal("0"))
+    fee_charged = models.DecimalField(_("fee"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    policy = models.ForeignKey(
+        BookingPolicy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("policy at booking time"),
+    )
+    note = models.TextField(
+        _("note to the instructor"),
+        blank=True,
+        help_text=_("Injuries, pregnancy, accessibility: seen only by the studio and the instructor."),
+    )
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "class_session"],
+                condition=Q(status__in=ACTIVE_VALUES),
+                name="one_active_booking_per_client_and_class",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="booking_idempotency_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=F("amount_paid")), name="refund_never_exceeds_paid"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="booking_quantity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["class_session", "status"], name="booking_session_status_idx"),
+            models.Index(fields=["client", "status"], name="booking_client_status_idx"),
+        ]
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("bookings:detail", args=[self.reference])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def payment_state(self) -> str:
+        if self.amount_refunded and self.amount_refunded >= self.amount_paid:
+            return _("Refunded")
+        if self.amount_refunded:
+            return _("Partly refunded")
+        if self.amount_paid >= self.total:
+            return _("Paid")
+        if self.amount_paid:
+            return _("Partly paid")
+        return _("Pay at the studio") if self.total else _("Free")
+
+
+class BookingEvent(models.Model):
+    """One line of a booking's history: who changed what, when, from where, and why."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    reason = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=10, choices=EventSource.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking events")
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.from_status or '∅'} → {self.to_status}"

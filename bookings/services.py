@@ -1,0 +1,433 @@
+"""Domain actions on bookings. Each is one transaction that locks what it touches,
+writes a BookingEvent, and raises BookingError with a message fit to show the client.
+
+Lock order, always: class session row, then booking row (two actions never deadlock).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from bookings import policy as policy_rules
+from bookings.models import Booking, BookingEvent, BookingPolicy, BookingStatus, EventSource
+from bookings.signals import spots_released
+from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
+from schedules.models import ClassSession, SessionStatus
+
+
+class BookingError(Exception):
+    """A booking action that cannot be done; str() is the message for the client."""
+
+
+class SessionFull(BookingError):
+    pass
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """Where an action came from, for the audit trail."""
+
+    source: str = EventSource.PAGE
+    ip_address: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, source: str = EventSource.PAGE) -> RequestMeta:
+        return cls(
+            source=source,
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+        )
+
+
+ADMIN = RequestMeta(source=EventSource.ADMIN)
+TASK = RequestMeta(source=EventSource.TASK)
+
+
+# --- policy -------------------------------------------------------------------------------
+
+
+def policy_for(class_type_id: int) -> BookingPolicy:
+    """The class type's policy, else the studio default, with its refund tiers loaded."""
+    qs = BookingPolicy.objects.prefetch_related("tiers")
+    linked = qs.filter(class_type_links__class_type_id=class_type_id).first()
+    if linked:
+        return linked
+    default = qs.filter(is_default=True).first()
+    if default is None:  # a studio that deleted its default: be strict but sane
+        default = BookingPolicy(name="Fallback", is_default=True)
+    return default
+
+
+def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, now: datetime) -> None:
+    """Rules that do not need a lock: the class exists, is open for booking, party size."""
+    if session.status == SessionStatus.CANCELLED:
+        raise BookingError(_("This class has been cancelled."))
+    if session.starts_at <= now:
+        raise BookingError(_("This class has already started."))
+    opens = session.starts_at - timedelta(days=rules.booking_opens_days)
+    if now < opens:
+        raise BookingError(
+            _("Booking for this class opens on %(date)s.")
+            % {"date": timezone.localtime(opens).strftime("%d %b %Y %H:%M")}
+        )
+    if now > session.starts_at - timedelta(minutes=rules.cutoff_minutes):
+        raise BookingError(
+            ngettext(
+                "Booking closes %(n)d minute before the class starts.",
+                "Booking closes %(n)d minutes before the class starts.",
+                rules.cutoff_minutes,
+            )
+            % {"n": rules.cutoff_minutes}
+        )
+    if quantity < 1:
+        raise BookingError(_("Choose at least one spot."))
+    if quantity > rules.max_party_size:
+        raise BookingError(
+            ngettext(
+                "You can book at most %(n)d spot at once.",
+                "You can book at most %(n)d spots at once.",
+                rules.max_party_size,
+            )
+            % {"n": rules.max_party_size}
+        )
+
+
+def _check_client_limits(client: User, session: ClassSession, rules: BookingPolicy) -> None:
+    """Per-day and per-week caps, counted in the class's local calendar.
+
+    Runs with the client's row locked, so two simultaneous bookings by the same
+    client cannot both slip under the cap.
+    """
+    if not (rules.max_active_per_day or rules.max_active_per_week):
+        return
+    User.objects.select_for_update().filter(pk=client.pk).first()
+    zone = session.location.zone
+    day = timezone.localtime(session.starts_at, zone).date()
+    active = Booking.objects.filter(client=client, status__in=ACTIVE_VALUES)
+    for cap, start_day, days, label in (
+        (rules.max_active_per_day, day, 1, _("day")),
+        (rules.max_active_per_week, day - timedelta(days=day.weekday()), 7, _("week")),
+    ):
+        if not cap:
+            continue
+        start = datetime.combine(start_day, datetime.min.time(), zone)
+        end = datetime.combine(start_day + timedelta(days=days), datetime.min.time(), zone)
+        count = active.filter(class_session__starts_at__gte=start, class_session__starts_at__lt=end).count()
+        if count >= cap:
+            raise BookingError(
+                _("You already have %(count)d active bookings that %(period)s (the limit is %(cap)d).")
+                % {"count": count, "period": label, "cap": cap}
+            )
+
+
+# --- spots -------------------------------------------------------------------------------
+
+
+def _claim_spots(session_id: int, quantity: int) -> bool:
+    """Take ``quantity`` spots if they are free: lock, check and count in one statement.
+
+    The conditional UPDATE row-locks the session, so concurrent claims queue up and
+    each sees the committed counter (DESIGN invariant 1). Two test-only settings
+    exist to prove the tests catch a race: SHALA_TEST_BOOKING_RACE_PAUSE widens the
+    window between reading and writing; SHALA_TEST_BOOKING_LOCK=False switches to a
+    naive read-then-write that must oversell.
+    """
+    pause = getattr(settings, "SHALA_TEST_BOOKING_RACE_PAUSE", 0)
+    if not getattr(settings, "SHALA_TEST_BOOKING_LOCK", True):
+        taken, capacity = ClassSession.objects.values_list("spots_taken", "capacity").get(pk=session_id)
+        if taken + quantity > capacity:
+            return False
+        if pause:
+            time.sleep(pause)
+        ClassSession.objects.filter(pk=session_id).update(spots_taken=taken + quantity)
+        return True
+    if pause:
+        time.sleep(pause)
+    return (
+        ClassSession.objects.filter(
+            pk=session_id, status=SessionStatus.SCHEDULED, spots_taken__lte=F("capacity") - quantity
+        ).update(spots_taken=F("spots_taken") + quantity)
+        == 1
+    )
+
+
+def _release_spots(session_id: int, quantity: int) -> None:
+    ClassSession.objects.filter(pk=session_id).update(spots_taken=F("spots_taken") - quantity)
+    spots_released.send(sender=Booking, session_id=session_id, quantity=quantity)
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+def _log(
+    booking: Booking,
+    *,
+    actor: User | None,
+    from_status: str,
+    to_status: str,
+    meta: RequestMeta,
+    reason: str = "",
+    data: dict | None = None,
+) -> BookingEvent:
+    return BookingEvent.objects.create(
+        booking=booking,
+        actor=actor if actor and actor.pk else None,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason[:255],
+        source=meta.source,
+        ip_address=meta.ip_address,
+        user_agent=meta.user_agent,
+        data=data or {},
+    )
+
+
+# --- booking -------------------------------------------------------------------------------
+
+
+def _price(unit: Decimal, quantity: int) -> dict:
+    total = (unit * quantity).quantize(Decimal("0.01"))
+    rate = Decimal(str(getattr(settings, "PRICES_INCLUDE_TAX_PERCENT", 0)))
+    tax = (total * rate / (100 + rate)).quantize(Decimal("0.01")) if rate else Decimal("0.00")
+    return {"unit_price": unit, "discount": Decimal("0.00"), "tax": tax, "total": total}
+
+
+def book_class(
+    *,
+    client: User,
+    session_id: int,
+    quantity: int,
+    note: str = "",
+    idempotency_key: str = "",
+    meta: RequestMeta = RequestMeta(),
+    now: datetime | None = None,
+) -> Booking:
+    """Book ``quantity`` spots in a class session for ``client``; confirmed at once.
+
+    A repeated submission with the same idempotency key returns the first booking.
+    Raises SessionFull when the spots went to someone else first, BookingError for
+    any other rule.
+    """
+    if idempotency_key:
+        existing = Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    now = now or timezone.now()
+    try:
+        session = ClassSession.objects.select_related("class_type", "location").get(pk=session_id)
+    except ClassSession.DoesNotExist:
+        raise BookingError(_("This class does not exist.")) from None
+    rules = policy_for(session.class_type_id)
+    check_bookable(session, rules, quantity, now)
+    try:
+        with transaction.atomic():
+            return _book_locked(client, session, rules, quantity, note, idempotency_key, meta)
+    except IntegrityError:
+        # Lost a race against ourselves: the same form twice, or two tabs.
+        if idempotency_key:
+            existing = Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
+            if existing:
+                return existing
+        raise BookingError(_("You already have a booking for this class.")) from None
+
+
+def _book_locked(
+    client: User,
+    session: ClassSession,
+    rules: BookingPolicy,
+    quantity: int,
+    note: str,
+    key: str,
+    meta: RequestMeta,
+) -> Booking:
+    _check_client_limits(client, session, rules)
+    if Booking.objects.filter(client=client, class_session=session, status__in=ACTIVE_VALUES).exists():
+        raise BookingError(_("You already have a booking for this class."))
+    if not _claim_spots(session.pk, quantity):
+        left = ClassSession.objects.values_list("capacity", "spots_taken").get(pk=session.pk)
+        free = max(left[0] - left[1], 0)
+        if free == 0:
+            raise SessionFull(_("This class just filled up."))
+        raise SessionFull(ngettext("Only %(n)d spot is left.", "Only %(n)d spots are left.", free) % {"n": free})
+    booking = Booking.objects.create(
+        client=client,
+        class_session=session,
+        status=BookingStatus.CONFIRMED,
+        quantity=quantity,
+        currency=session.currency,
+        policy=rules if rules.pk else None,
+        note=note.strip(),
+        idempotency_key=key,
+        **_price(session.price, quantity),
+    )
+    _log(
+        booking,
+        actor=client,
+        from_status="",
+        to_status=booking.status,
+        meta=meta,
+        data={"quantity": quantity, "total": str(booking.total)},
+    )
+    return booking
+
+
+# --- lifecycle ----------------------------------------------------------------------------
+
+
+def _lock(booking: Booking) -> Booking:
+    """Lock the booking's class session, then the booking (the fixed order)."""
+    if booking.class_session_id:
+        ClassSession.objects.select_for_update().filter(pk=booking.class_session_id).values_list("pk").first()
+    return Booking.objects.select_for_update(of=("self",)).select_related("class_session", "policy").get(pk=booking.pk)
+
+
+def cancellation_preview(
+    booking: Booking, *, now: datetime | None = None, waive_fee: bool = False
+) -> policy_rules.CancellationOutcome:
+    """What cancelling now would give back and cost, by the policy in force at booking time."""
+    rules = booking.policy or policy_for(booking.class_session.class_type_id)
+    return policy_rules.cancellation_outcome(
+        rules.terms(),
+        paid=booking.amount_paid,
+        total=booking.total,
+        now=now or timezone.now(),
+        starts_at=booking.class_session.starts_at,
+        waive_fee=waive_fee,
+    )
+
+
+@transaction.atomic
+def cancel_booking(
+    *,
+    booking: Booking,
+    actor: User | None,
+    reason: str = "",
+    meta: RequestMeta = RequestMeta(),
+    waive_fee: bool = False,
+    by_studio: bool = False,
+    now: datetime | None = None,
+) -> policy_rules.CancellationOutcome:
+    """Cancel and release the spots in the same transaction.
+
+    The refund follows the policy in force at booking time; a cancellation by the
+    studio (``by_studio``) refunds everything and charges nothing.
+    """
+    booking = _lock(booking)
+    try:
+        check_transition(booking.status, Status.CANCELLED)
+    except IllegalTransition:
+        raise BookingError(_("This booking can no longer be cancelled.")) from None
+    now = now or timezone.now()
+    if by_studio:
+        outcome = policy_rules.full_refund(paid=booking.amount_paid - booking.amount_refunded)
+    else:
+        outcome = cancellation_preview(booking, now=now, waive_fee=waive_fee)
+    old = booking.status
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancel_reason = reason.strip()[:255]
+    booking.amount_refunded = min(booking.amount_refunded + outcome.refund, booking.amount_paid)
+    booking.fee_charged = outcome.fee
+    booking.save(
+        update_fields=["status", "cancelled_at", "cancel_reason", "amount_refunded", "fee_charged", "updated_at"]
+    )
+    _log(
+        booking,
+        actor=actor,
+        from_status=old,
+        to_status=booking.status,
+        meta=meta,
+        reason=reason,
+        data={
+            "refund": str(outcome.refund),
+            "fee": str(outcome.fee),
+            "refund_percent": str(outcome.refund_percent),
+            "by_studio": by_studio,
+            "fee_waived": waive_fee,
+        },
+    )
+    if booking.class_session_id:
+        _release_spots(booking.class_session_id, booking.quantity)
+    return outcome
+
+
+@transaction.atomic
+def set_status(
+    *,
+    booking: Booking,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    meta: RequestMeta = ADMIN,
+) -> Booking:
+    """Confirm, complete or mark a no-show (cancelling has its own action)."""
+    if to == Status.CANCELLED:
+        raise ValueError("Use cancel_booking() to cancel.")
+    booking = _lock(booking)
+    try:
+        check_transition(booking.status, to)
+    except IllegalTransition as exc:
+        raise BookingError(str(exc)) from None
+    old = booking.status
+    booking.status = to
+    fields = ["status", "updated_at"]
+    if to == Status.NO_SHOW and booking.policy_id:
+        booking.fee_charged = booking.policy.no_show_fee
+        fields.append("fee_charged")
+    if to in (Status.EXPIRED, Status.DECLINED) and booking.class_session_id:
+        _release_spots(booking.class_session_id, booking.quantity)
+    booking.save(update_fields=fields)
+    _log(booking, actor=actor, from_status=old, to_status=to, meta=meta, reason=reason)
+    return booking
+
+
+@transaction.atomic
+def set_checked_in(*, booking: Booking, checked_in: bool, actor: User | None, meta: RequestMeta = ADMIN) -> Booking:
+    """Attendance at the door; undoable until the booking is completed or marked a no-show."""
+    booking = _lock(booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise BookingError(_("Only confirmed bookings can be checked in."))
+    if bool(booking.checked_in_at) == checked_in:
+        return booking
+    booking.checked_in_at = timezone.now() if checked_in else None
+    booking.save(update_fields=["checked_in_at", "updated_at"])
+    _log(
+        booking,
+        actor=actor,
+        from_status=booking.status,
+        to_status=booking.status,
+        meta=meta,
+        reason="checked in" if checked_in else "check-in undone",
+    )
+    return booking
+
+
+def cancel_all_for_session(*, session: ClassSession, reason: str, actor: User | None, meta: RequestMeta = ADMIN) -> int:
+    """The studio cancelled a class: every active booking, full refund, no fee."""
+    bookings = list(Booking.objects.filter(class_session=session, status__in=ACTIVE_VALUES))
+    for booking in bookings:
+        cancel_booking(booking=booking, actor=actor, reason=reason, meta=meta, by_studio=True)
+    return len(bookings)
+
+
+def active_spots_by_session() -> dict[int, int]:
+    """Spots held by active bookings, per session (for integrity checks)."""
+    rows = (
+        Booking.objects.filter(status__in=ACTIVE_VALUES, class_session__isnull=False)
+        .values("class_session_id")
+        .annotate(spots=Sum("quantity"))
+    )
+    return {r["class_session_id"]: r["spots"] for r in rows}

@@ -1,0 +1,97 @@
+"""Client pages: book a class, see and cancel one's own bookings. Thin views."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bookings import selectors, services
+from bookings.forms import BookClassForm, CancelBookingForm
+from bookings.models import Booking
+
+
+def _own_booking(request: HttpRequest, reference: str) -> Booking:
+    try:
+        return selectors.client_booking(client=request.user, reference=reference)
+    except Booking.DoesNotExist:
+        raise Http404(_("No such booking.")) from None
+
+
+@login_required
+@require_POST
+def book_class(request: HttpRequest, session_id: int) -> HttpResponse:
+    session_url = reverse("schedules:session", args=[session_id])
+    form = BookClassForm(request.POST, max_quantity=50)
+    if not form.is_valid():
+        messages.error(request, _("Please choose how many spots to book."))
+        return redirect(session_url)
+    try:
+        booking = services.book_class(
+            client=request.user,
+            session_id=session_id,
+            quantity=form.cleaned_data["quantity"],
+            note=form.cleaned_data["note"],
+            idempotency_key=form.cleaned_data["token"],
+            meta=services.RequestMeta.from_request(request),
+        )
+    except services.SessionFull as exc:
+        messages.warning(request, _("%(why)s Try another date below.") % {"why": exc})
+        return redirect(session_url)
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+        return redirect(session_url)
+    messages.success(request, _("You're booked! Your reference is %(ref)s.") % {"ref": booking.reference})
+    return redirect(booking)
+
+
+@login_required
+def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = _own_booking(request, reference)
+    return render(request, "bookings/booking_detail.html", {"booking": booking, "session": booking.class_session})
+
+
+@login_required
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    upcoming, past = selectors.client_bookings(client=request.user)
+    return render(request, "bookings/my_bookings.html", {"upcoming": upcoming, "past": past})
+
+
+@login_required
+def cancel_booking(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = _own_booking(request, reference)
+    if not booking.is_active:
+        messages.info(
+            request, _("This booking is already %(status)s.") % {"status": booking.get_status_display().lower()}
+        )
+        return redirect(booking)
+    form = CancelBookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.cancel_booking(
+                booking=booking,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                meta=services.RequestMeta.from_request(request),
+            )
+        except services.BookingError as exc:
+            messages.error(request, str(exc))
+            return redirect(booking)
+        messages.success(
+            request,
+            _("Booking %(ref)s cancelled. Refund: %(refund)s %(cur)s; fee: %(fee)s %(cur)s.")
+            % {"ref": booking.reference, "refund": outcome.refund, "fee": outcome.fee, "cur": booking.currency},
+        )
+        return redirect("bookings:mine")
+    return render(
+        request,
+        "bookings/cancel.html",
+        {
+            "booking": booking,
+            "session": booking.class_session,
+            "form": form,
+            "preview": services.cancellation_preview(booking),
+        },
+    )
