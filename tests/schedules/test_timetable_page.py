@@ -207,3 +207,7 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert [m.objects.count() for m in (User, Location, Practitioner, ClassSchedule, ClassSession)] == counts
     assert counts[4] > 50
+
+    from bookings.models import Booking
+
+    assert Booking.objects.count() > 0

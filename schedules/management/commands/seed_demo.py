@@ -1,207 +1,28 @@
-"""Load a demo studio: locations, rooms, people, class types, a schedule of classes.
+"""Load the demo studio and print the demo log-ins. Idempotent.
 
-Idempotent: every row is looked up by its natural key first, so running it again
-changes nothing (and never duplicates). Prints the demo log-ins.
+Each installed app may have a ``demo`` module with ``seed(write)``; they run in
+INSTALLED_APPS order (the timetable before bookings), so every app adds its own
+demo rows without this command importing apps that build on the timetable.
 """
 
-from datetime import time, timedelta
-from decimal import Decimal
+from importlib import import_module
+from importlib.util import find_spec
 
-import recurrence
-from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
-from accounts.models import User
-from schedules import services
-from schedules.models import ClassSchedule, ClassType, Level, Location, Practitioner, Room
-
-DEMO_PASSWORD = "shala-demo-2026"
-
-PEOPLE = [
-    # email, display name, staff?, practitioner (slug, instructor, therapist, bio, qualifications)
-    ("staff@shala.example", "Sofía Staff", True, None),
-    (
-        "ana@shala.example",
-        "Ana Instructor",
-        False,
-        (
-            "ana-garcia",
-            True,
-            False,
-            "Ana has taught vinyasa and hatha yoga for twelve years, with a soft spot for beginners.",
-            "RYT-500 Yoga Alliance\nPrenatal yoga certificate",
-        ),
-    ),
-    (
-        "leo@shala.example",
-        "Leo Teacher",
-        False,
-        (
-            "leo-martin",
-            True,
-            False,
-            "Leo's classes are strong and playful: ashtanga, power yoga and arm balances.",
-            "RYT-200\nAshtanga authorised level 1",
-        ),
-    ),
-    (
-        "marta@shala.example",
-        "Marta Therapist",
-        False,
-        (
-            "marta-ruiz",
-            True,
-            True,
-            "Physiotherapist and yin teacher: massage, osteopathy and slow, deep yin classes.",
-            "Physiotherapy degree (UCM)\nOsteopathy D.O.\nYin yoga 100 h",
-        ),
-    ),
-    ("client1@shala.example", "Carla Client", False, None),
-    ("client2@shala.example", "David Client", False, None),
-]
-
-CLASS_TYPES = [
-    # slug, title, level, minutes, capacity, price, online
-    (
-        "vinyasa-flow",
-        "Vinyasa Flow",
-        Level.ALL,
-        60,
-        14,
-        "14.00",
-        False,
-        "A flowing class linking breath and movement. Bring water.",
-    ),
-    (
-        "hatha-basics",
-        "Hatha Basics",
-        Level.BEGINNER,
-        75,
-        12,
-        "12.00",
-        False,
-        "Foundations of posture and breathing for newcomers.",
-    ),
-    (
-        "ashtanga-led",
-        "Ashtanga Led Primary",
-        Level.ADVANCED,
-        90,
-        10,
-        "16.00",
-        False,
-        "The led primary series. Knowing the sequence helps.",
-    ),
-    ("yin", "Yin Yoga", Level.ALL, 60, 12, "13.00", False, "Long, passive holds to open the fascia; calm and slow."),
-    (
-        "online-morning",
-        "Online Morning Flow",
-        Level.INTERMEDIATE,
-        45,
-        30,
-        "8.00",
-        True,
-        "Wake up with a 45-minute flow from home, live on video.",
-    ),
-]
-
-SCHEDULES = [
-    # class type slug, room name (None = online), instructor slug, weekdays, start
-    ("vinyasa-flow", "Sala Sol", "ana-garcia", [recurrence.MO, recurrence.WE, recurrence.FR], time(7, 0)),
-    ("vinyasa-flow", "Sala Sol", "leo-martin", [recurrence.TU, recurrence.TH], time(19, 0)),
-    ("hatha-basics", "Sala Luna", "ana-garcia", [recurrence.TU, recurrence.TH], time(10, 0)),
-    ("ashtanga-led", "Sala Sol", "leo-martin", [recurrence.SA], time(9, 0)),
-    ("yin", "Sala Luna", "marta-ruiz", [recurrence.MO, recurrence.WE], time(20, 0)),
-    ("online-morning", None, "leo-martin", [recurrence.MO, recurrence.WE, recurrence.FR], time(8, 30)),
-]
+from schedules.demo import login_lines
 
 
 class Command(BaseCommand):
     help = "Load the demo studio (idempotent) and print the demo log-ins."
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
-        centro, _ = Location.objects.get_or_create(
-            slug="centro",
-            defaults={
-                "name": "Shala Centro",
-                "address": "Calle de la Luna 12\n28004 Madrid",
-                "time_zone": "Europe/Madrid",
-            },
-        )
-        online, _ = Location.objects.get_or_create(
-            slug="online",
-            defaults={
-                "name": "Online",
-                "time_zone": "Europe/Madrid",
-                "is_online": True,
-            },
-        )
-        rooms = {
-            name: Room.objects.get_or_create(location=centro, name=name, defaults={"capacity": cap})[0]
-            for name, cap in [("Sala Sol", 16), ("Sala Luna", 12), ("Therapy room 1", 1)]
-        }
-        practitioners = {}
-        for email, name, staff, prac in PEOPLE:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    email=email, password=DEMO_PASSWORD, display_name=name, is_staff=staff, is_superuser=staff
-                )
-            EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-            if prac:
-                slug, instructor, therapist, bio, quals = prac
-                practitioners[slug], _ = Practitioner.objects.get_or_create(
-                    user=user,
-                    defaults={
-                        "slug": slug,
-                        "public_name": name.split()[0]
-                        + " "
-                        + {"ana-garcia": "García", "leo-martin": "Martín", "marta-ruiz": "Ruiz"}[slug],
-                        "is_instructor": instructor,
-                        "is_therapist": therapist,
-                        "bio": bio,
-                        "qualifications": quals,
-                    },
-                )
-        types = {}
-        for slug, title, level, minutes, cap, price, is_online, desc in CLASS_TYPES:
-            types[slug], _ = ClassType.objects.get_or_create(
-                slug=slug,
-                defaults={
-                    "title": title,
-                    "level": level,
-                    "duration_minutes": minutes,
-                    "capacity": cap,
-                    "price": Decimal(price),
-                    "is_online": is_online,
-                    "description": desc,
-                    "video_link": "https://video.example/shala-morning" if is_online else "",
-                },
-            )
-        today = timezone.localdate(timezone.now(), centro.zone)
-        for type_slug, room_name, instructor_slug, days, start in SCHEDULES:
-            location = online if room_name is None else centro
-            ClassSchedule.objects.get_or_create(
-                class_type=types[type_slug],
-                instructor=practitioners[instructor_slug],
-                start_time=start,
-                location=location,
-                room=rooms.get(room_name) if room_name else None,
-                defaults={
-                    "recurrence": recurrence.Recurrence(rrules=[recurrence.Rule(recurrence.WEEKLY, byday=days)]),
-                    "valid_from": today - timedelta(days=today.weekday()),
-                },
-            )
-        report = services.extend_all_schedules()
-        self.stdout.write(f"Demo studio ready. Class sessions: {report.summary()}.")
-        self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
-        for email, _name, staff, prac in PEOPLE:
-            role = (
-                "staff (admin)"
-                if staff
-                else ("therapist + instructor" if prac and prac[2] else "instructor" if prac else "client")
-            )
-            self.stdout.write(f"  {email:<24} {role}")
+        with transaction.atomic():
+            for config in apps.get_app_configs():
+                name = f"{config.name}.demo"
+                if find_spec(name) is not None:
+                    import_module(name).seed(self.stdout.write)
+        for line in login_lines():
+            self.stdout.write(line)
