@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,3 +35,27 @@ class CancelBookingForm(forms.Form):
         max_length=255,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+
+
+class ChangeBookingForm(forms.Form):
+    """Move to another date of the same class and/or change the number of spots."""
+
+    session = forms.TypedChoiceField(label=_("Date"), coerce=int, required=False)
+    quantity = forms.IntegerField(label=_("Spots"), min_value=1, max_value=50)
+
+    def __init__(self, *args, booking, options, max_quantity: int, **kwargs) -> None:
+        kwargs.setdefault("initial", {"session": booking.class_session_id, "quantity": booking.quantity})
+        super().__init__(*args, **kwargs)
+        current = booking.class_session
+        choices = [(current.pk, _("Keep %(when)s") % {"when": _when(current)})]
+        choices += [(s.pk, _when(s)) for s in options]
+        self.fields["session"].choices = choices
+        self.fields["session"].widget.attrs["class"] = "form-select"
+        self.fields["quantity"].widget = forms.Select(
+            choices=[(n, n) for n in range(1, max(max_quantity, 1) + 1)], attrs={"class": "form-select"}
+        )
+
+
+def _when(session) -> str:
+    local = timezone.localtime(session.starts_at)
+    return f"{local:%a %d %b, %H:%M} · {session.location.name} · {session.spots_left} free"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking
 from bookings.transitions import ACTIVE_VALUES
+from schedules.models import ClassSession
 
 
 def _with_class(qs: QuerySet[Booking]) -> QuerySet[Booking]:
@@ -39,4 +43,46 @@ def active_booking_for(*, client: User, session_id: int) -> Booking | None:
 def roster(*, session_id: int) -> list[Booking]:
     return list(
         Booking.objects.filter(class_session_id=session_id).select_related("client").order_by("status", "created_at")
+    )
+
+
+@dataclass(frozen=True)
+class CounterDrift:
+    session_id: int
+    label: str
+    counter: int
+    booked: int
+
+
+def counter_drift() -> list[CounterDrift]:
+    """Sessions whose spots_taken differs from the spots held by active bookings.
+
+    One query: every session's counter against a grouped sum of its active bookings.
+    """
+    held = (
+        Booking.objects.filter(class_session=OuterRef("pk"), status__in=ACTIVE_VALUES)
+        .values("class_session")
+        .annotate(s=Sum("quantity"))
+        .values("s")
+    )
+    rows = (
+        ClassSession.objects.annotate(booked=Coalesce(Subquery(held), 0))
+        .exclude(spots_taken=F("booked"))
+        .select_related("class_type")
+        .order_by("starts_at")
+    )
+    return [CounterDrift(s.pk, str(s), s.spots_taken, s.booked) for s in rows]
+
+
+def move_options(*, booking: Booking, limit: int = 20) -> list[ClassSession]:
+    """Other upcoming, open dates of the same class that a booking could move to."""
+    session = booking.class_session
+    return list(
+        ClassSession.objects.for_listing()
+        .scheduled()
+        .upcoming()
+        .filter(class_type_id=session.class_type_id)
+        .exclude(pk=session.pk)
+        .filter(spots_taken__lte=F("capacity") - booking.quantity)
+        .order_by("starts_at")[:limit]
     )

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -423,11 +423,84 @@ def cancel_all_for_session(*, session: ClassSession, reason: str, actor: User | 
     return len(bookings)
 
 
-def active_spots_by_session() -> dict[int, int]:
-    """Spots held by active bookings, per session (for integrity checks)."""
-    rows = (
-        Booking.objects.filter(status__in=ACTIVE_VALUES, class_session__isnull=False)
-        .values("class_session_id")
-        .annotate(spots=Sum("quantity"))
+@transaction.atomic
+def repair_counters(drift) -> None:
+    """Set drifted counters to what the bookings hold (after a manual database edit)."""
+    for row in drift:
+        ClassSession.objects.filter(pk=row.session_id).update(spots_taken=row.booked)
+
+
+@transaction.atomic
+def change_booking(
+    *,
+    booking: Booking,
+    actor: User | None,
+    session_id: int | None = None,
+    quantity: int | None = None,
+    meta: RequestMeta = RequestMeta(),
+    now: datetime | None = None,
+) -> Booking:
+    """Move a booking to another session of the same class type and/or change its party size.
+
+    One transaction frees and claims the spots (sessions locked in id order, then the
+    booking), re-prices at the target session's price, tells the waitlist about freed
+    spots, and logs old and new values.
+    """
+    now = now or timezone.now()
+    current = Booking.objects.select_related("class_session").get(pk=booking.pk)
+    old_session = current.class_session
+    target_id = session_id or old_session.pk
+    new_quantity = current.quantity if quantity is None else quantity
+    for pk in sorted({old_session.pk, target_id}):
+        ClassSession.objects.select_for_update().filter(pk=pk).values_list("pk").first()
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("class_session").get(pk=booking.pk)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise BookingError(_("Only confirmed bookings can be changed."))
+    if old_session.starts_at <= now:
+        raise BookingError(_("This class has already started."))
+    try:
+        target = ClassSession.objects.select_related("class_type", "location").get(pk=target_id)
+    except ClassSession.DoesNotExist:
+        raise BookingError(_("This class does not exist.")) from None
+    if target.class_type_id != old_session.class_type_id:
+        raise BookingError(_("A booking can only move to another date of the same class."))
+    if target.pk == old_session.pk and new_quantity == booking.quantity:
+        raise BookingError(_("Nothing to change."))
+    rules = booking.policy or policy_for(target.class_type_id)
+    check_bookable(target, rules, new_quantity, now)
+    if (
+        target.pk != old_session.pk
+        and Booking.objects.filter(client=booking.client_id, class_session=target, status__in=ACTIVE_VALUES).exists()
+    ):
+        raise BookingError(_("You already have a booking for that class."))
+
+    old = {"session": old_session.pk, "quantity": booking.quantity, "total": str(booking.total)}
+    if target.pk == old_session.pk:
+        delta = new_quantity - booking.quantity
+        if delta > 0 and not _claim_spots(target.pk, delta):
+            raise SessionFull(_("There are not enough free spots for that many people."))
+        if delta < 0:
+            _release_spots(target.pk, -delta)
+    else:
+        if not _claim_spots(target.pk, new_quantity):
+            raise SessionFull(_("That class does not have enough free spots."))
+        _release_spots(old_session.pk, booking.quantity)
+    booking.class_session = target
+    booking.quantity = new_quantity
+    for name, value in _price(target.price, new_quantity).items():
+        setattr(booking, name, value)
+    booking.currency = target.currency
+    booking.save(
+        update_fields=["class_session", "quantity", "unit_price", "discount", "tax", "total", "currency", "updated_at"]
     )
-    return {r["class_session_id"]: r["spots"] for r in rows}
+    new = {"session": target.pk, "quantity": new_quantity, "total": str(booking.total)}
+    _log(
+        booking,
+        actor=actor,
+        from_status=booking.status,
+        to_status=booking.status,
+        meta=meta,
+        reason="changed",
+        data={"old": old, "new": new},
+    )
+    return booking

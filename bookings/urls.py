@@ -8,4 +8,5 @@ urlpatterns = [
     path("bookings/", views.my_bookings, name="mine"),
     path("bookings/<str:reference>/", views.booking_detail, name="detail"),
     path("bookings/<str:reference>/cancel/", views.cancel_booking, name="cancel"),
+    path("bookings/<str:reference>/change/", views.change_booking, name="change"),
 ]

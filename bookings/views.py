@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bookings import selectors, services
-from bookings.forms import BookClassForm, CancelBookingForm
+from bookings.forms import BookClassForm, CancelBookingForm, ChangeBookingForm
 from bookings.models import Booking
 
 
@@ -95,3 +95,33 @@ def cancel_booking(request: HttpRequest, reference: str) -> HttpResponse:
             "preview": services.cancellation_preview(booking),
         },
     )
+
+
+@login_required
+def change_booking(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = _own_booking(request, reference)
+    if booking.status != "confirmed":
+        messages.info(request, _("Only confirmed bookings can be changed."))
+        return redirect(booking)
+    rules = booking.policy or services.policy_for(booking.class_session.class_type_id)
+    form = ChangeBookingForm(
+        request.POST or None,
+        booking=booking,
+        options=selectors.move_options(booking=booking),
+        max_quantity=rules.max_party_size,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_booking(
+                booking=booking,
+                actor=request.user,
+                session_id=form.cleaned_data["session"] or None,
+                quantity=form.cleaned_data["quantity"],
+                meta=services.RequestMeta.from_request(request),
+            )
+        except services.BookingError as exc:
+            messages.error(request, str(exc))
+            return redirect("bookings:change", reference=booking.reference)
+        messages.success(request, _("Your booking %(ref)s has been changed.") % {"ref": booking.reference})
+        return redirect(booking)
+    return render(request, "bookings/change.html", {"booking": booking, "session": booking.class_session, "form": form})
