@@ -269,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schedules.extend_class_sessions",
         "schedule": 24 * 3600,  # daily; regeneration is idempotent
     },
+    "cancel-underbooked-sessions": {
+        "task": "schedules.cancel_underbooked_sessions",
+        "schedule": 10 * 60,  # a class is decided at most ten minutes after its decision time
+    },
 }
 
 # --- Security in production ---------------------------------------------------------------

@@ -104,7 +104,7 @@ class ClassScheduleAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("class_type", "instructor", "location", "room", "is_active")}),
         (_("When"), {"fields": ("recurrence", "start_time", "duration_minutes", "valid_from", "valid_until")}),
-        (_("Overrides"), {"fields": ("capacity", "price")}),
+        (_("Overrides"), {"fields": ("capacity", "price", "min_participants", "min_decision_hours")}),
     )
 
     def get_form(self, request, obj=None, **kwargs):
@@ -264,6 +264,7 @@ class ClassSessionAdmin(admin.ModelAdmin):
             {"fields": ("starts_at", "ends_at", "location", "room", "instructor", "is_online", "video_link")},
         ),
         (_("Spots and price"), {"fields": ("capacity", "spots_taken", "price", "currency")}),
+        (_("Minimum participants"), {"fields": ("min_participants", "min_decision_hours", "keep_below_minimum")}),
         (
             _("Origin"),
             {"fields": ("schedule", "occurrence_date", "is_customised", "conflict_note", "created_at", "updated_at")},

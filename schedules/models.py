@@ -125,6 +125,15 @@ class ClassType(models.Model):
     video_link = models.URLField(
         _("video link"), blank=True, help_text=_("For online classes; shown to booked clients.")
     )
+    min_participants = models.PositiveIntegerField(
+        _("minimum participants"),
+        null=True,
+        blank=True,
+        help_text=_("Below this many spots booked at the decision time, the class is cancelled automatically."),
+    )
+    min_decision_hours = models.PositiveIntegerField(
+        _("decide minimum (hours before)"), default=3, help_text=_("When the minimum is checked.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -178,6 +187,12 @@ class ClassSchedule(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Leave empty to use the class type's."),
     )
+    min_participants = models.PositiveIntegerField(
+        _("minimum participants"), null=True, blank=True, help_text=_("Leave empty to use the class type's.")
+    )
+    min_decision_hours = models.PositiveIntegerField(
+        _("decide minimum (hours before)"), null=True, blank=True, help_text=_("Leave empty to use the class type's.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -211,6 +226,14 @@ class ClassSchedule(models.Model):
     @property
     def effective_price(self) -> Decimal:
         return self.price if self.price is not None else self.class_type.price
+
+    @property
+    def effective_min_participants(self) -> int | None:
+        return self.min_participants if self.min_participants is not None else self.class_type.min_participants
+
+    @property
+    def effective_min_decision_hours(self) -> int:
+        return self.min_decision_hours if self.min_decision_hours is not None else self.class_type.min_decision_hours
 
 
 class SessionStatus(models.TextChoices):
@@ -274,6 +297,11 @@ class ClassSession(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
     is_online = models.BooleanField(_("online"), default=False)
     video_link = models.URLField(_("video link"), blank=True)
+    min_participants = models.PositiveIntegerField(_("minimum participants"), null=True, blank=True)
+    min_decision_hours = models.PositiveIntegerField(_("decide minimum (hours before)"), default=3)
+    keep_below_minimum = models.BooleanField(
+        _("hold even below the minimum"), default=False, help_text=_("Staff override: never cancel for low numbers.")
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )
@@ -338,6 +366,13 @@ class ClassSession(models.Model):
     @property
     def duration(self) -> timedelta:
         return self.ends_at - self.starts_at
+
+    @property
+    def minimum_decided_at(self):
+        """When the minimum-participants check runs for this session (None: no minimum)."""
+        if self.min_participants is None or self.keep_below_minimum:
+            return None
+        return self.starts_at - timedelta(hours=self.min_decision_hours)
 
 
 class BlackoutScope(models.TextChoices):

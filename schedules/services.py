@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,6 +132,8 @@ def _desired_fields(schedule: ClassSchedule, occ: recurrence.Occurrence) -> dict
         "currency": class_type.currency,
         "is_online": class_type.is_online or schedule.location.is_online,
         "video_link": class_type.video_link,
+        "min_participants": schedule.effective_min_participants,
+        "min_decision_hours": schedule.effective_min_decision_hours,
     }
 
 
@@ -249,8 +252,19 @@ def _create_session(
     report.created += 1
 
 
+# Settings that never affect a booked client's plans; regeneration applies them even
+# to sessions with bookings.
+SOFT_FIELDS = frozenset({"min_participants", "min_decision_hours"})
+
+
 def _update_session(session: ClassSession, desired: dict, report: GenerationReport) -> None:
     changed = [name for name, value in desired.items() if getattr(session, name) != value]
+    soft = [name for name in changed if name in SOFT_FIELDS]
+    if soft and session.spots_taken:
+        for name in soft:
+            setattr(session, name, desired[name])
+        session.save(update_fields=[*soft, "updated_at"])
+        changed = [name for name in changed if name not in SOFT_FIELDS]
     if not changed:
         if session.conflict_note:
             session.conflict_note = ""
@@ -311,6 +325,8 @@ CUSTOMISING_FIELDS = frozenset(
         "price",
         "is_online",
         "video_link",
+        "min_participants",
+        "min_decision_hours",
     }
 )
 
@@ -353,3 +369,29 @@ def cancel_class_session(*, session: ClassSession, reason: str, actor=None) -> C
     _sync_occupancy(session)
     class_session_cancelled.send(sender=ClassSession, session=session, reason=session.cancel_reason, actor=actor)
     return session
+
+
+UNDERBOOKED_LOOKAHEAD = timedelta(days=8)  # longer than any sensible decision time
+
+
+def cancel_underbooked_sessions(*, now=None) -> list[ClassSession]:
+    """Cancel sessions still below their minimum at their decision time (the beat task).
+
+    Goes through cancel_class_session, so every booking is cancelled with a full
+    refund and everyone is told. Idempotent: a cancelled session is not picked again.
+    """
+    now = now or timezone.now()
+    candidates = ClassSession.objects.filter(
+        status=SessionStatus.SCHEDULED,
+        min_participants__isnull=False,
+        keep_below_minimum=False,
+        starts_at__gt=now,
+        starts_at__lte=now + UNDERBOOKED_LOOKAHEAD,
+        spots_taken__lt=F("min_participants"),
+    ).select_related("class_type", "location")
+    cancelled = []
+    for session in candidates:
+        if session.minimum_decided_at <= now:
+            reason = _("Not enough participants (minimum %(n)d).") % {"n": session.min_participants}
+            cancelled.append(cancel_class_session(session=session, reason=reason))
+    return cancelled

@@ -15,3 +15,12 @@ def extend_class_sessions() -> str:
     report = services.extend_all_schedules()
     log.info("Class sessions extended: %s", report.summary())
     return report.summary()
+
+
+@shared_task(name="schedules.cancel_underbooked_sessions")
+def cancel_underbooked_sessions() -> int:
+    """Cancel classes below their minimum at decision time. Idempotent."""
+    cancelled = services.cancel_underbooked_sessions()
+    if cancelled:
+        log.info("Cancelled %d class session(s) below their minimum.", len(cancelled))
+    return len(cancelled)
