@@ -12,11 +12,13 @@ from accounts.models import User
 
 
 def _valid_zone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return settings.DEFAULT_VIEWER_TIME_ZONE
-    return name
+    """The browser's zone if the profile page offers it, else the studio default.
+
+    ZoneInfo loads odd names too (``Factory``, ``posix/...``) that the profile's list
+    does not contain; accepting them would make the profile form unsavable.
+    """
+    offered = {str(zone) for zone in User._meta.get_field("time_zone").default_tzs}
+    return name if name in offered else settings.DEFAULT_VIEWER_TIME_ZONE
 
 
 class SignupExtraForm(forms.Form):

@@ -1,11 +1,11 @@
-"""Pages show times in the viewer's zone (DESIGN invariant 5)."""
+"""Pages show times in the viewer's zone (DESIGN invariant 5) and in their language."""
 
 import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 TZ_COOKIE = "shala_tz"
 
@@ -35,5 +35,10 @@ class ViewerTimezoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         zone = viewer_zone(request)
         request.viewer_zone = zone  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            # The profile's language wins over the browser's Accept-Language.
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
         with timezone.override(zone):
             return self.get_response(request)

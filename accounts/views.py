@@ -8,11 +8,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.forms import ProfileForm
+from accounts.models import User
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # A copy: a failed form must not leave unsaved values on request.user (the navbar).
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST" and form.is_valid():
         form.save()
         translation.activate(form.instance.language)

@@ -52,11 +52,19 @@ class Location(models.Model):
         )
 
 
+class RoomManager(models.Manager["Room"]):
+    def get_queryset(self) -> models.QuerySet[Room]:
+        # A room is always shown with its location ("Centro · Sala Sol"): load both at once.
+        return super().get_queryset().select_related("location")
+
+
 class Room(models.Model):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("location"))
     name = models.CharField(_("name"), max_length=120)
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RoomManager()
 
     class Meta:
         ordering = ["location__name", "name"]

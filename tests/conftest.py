@@ -25,9 +25,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     if settings.REDIS_URL:
-        # Keep test keys away from a developer's running instance: own database number.
-        base = settings.REDIS_URL.rsplit("/", 1)[0] if settings.REDIS_URL.count("/") > 2 else settings.REDIS_URL
-        settings.CACHES["default"]["LOCATION"] = f"{base}/15"
+        # Keys of this run only, so parallel runs (and a running dev server) sharing
+        # one Redis never clear each other's rate limits or sessions.
+        settings.CACHES["default"]["KEY_PREFIX"] = f"shala-test-{os.getpid()}"
     if REQUIRE_POSTGRES and not settings.IS_POSTGRES:
         raise pytest.UsageError("SHALA_REQUIRE_POSTGRES=1 but DATABASE_URL does not name PostgreSQL.")
 
@@ -57,5 +57,11 @@ def _clean_cache():
     """Rate limits and lockouts live in the cache: every test starts without them."""
     from django.core.cache import cache
 
-    cache.clear()
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
     yield

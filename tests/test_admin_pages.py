@@ -1,0 +1,516 @@
+"""Every admin screen loads for a superuser, and the timetable's custom admin behaviour works.
+
+The smoke tests iterate ``admin.site._registry``, so a model registered later is
+covered without touching this file; if the ``every_model_has_a_row`` fixture makes no
+row for it, its changelist and change-page tests fail and say so.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import recurrence
+from allauth.account.models import EmailAddress
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.admin.utils import quote
+from django.contrib.auth.models import Group
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from bookings import services as booking_services
+from schedules import services
+from schedules.models import (
+    Blackout,
+    ClassSchedule,
+    ClassSession,
+    ClassType,
+    Location,
+    Occupancy,
+    Practitioner,
+    Room,
+    SessionStatus,
+)
+from tests.factories import (
+    BlackoutFactory,
+    ClassScheduleFactory,
+    ClassTypeFactory,
+    LocationFactory,
+    PractitionerFactory,
+    RoomFactory,
+    UserFactory,
+    weekly,
+)
+
+MADRID = ZoneInfo("Europe/Madrid")
+REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower)
+REGISTERED_IDS = [model._meta.label_lower for model, _ in REGISTERED]
+
+
+# --- data ------------------------------------------------------------------------------
+
+
+@dataclass
+class Studio:
+    centro: Location
+    gracia: Location
+    main_room: Room
+    garden_room: Room
+    ana: Practitioner
+    ben: Practitioner
+    vinyasa: ClassType
+    yin: ClassType
+    schedule: ClassSchedule
+    past: ClassSession  # Ben, yesterday evening
+    today: ClassSession  # Ben, today at noon (local)
+    soon: ClassSession  # Ben, in 3 days
+    later: ClassSession  # Ben, in 10 days
+
+
+def _at_local(day, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=MADRID)
+
+
+def _now_minute() -> datetime:
+    return timezone.now().replace(second=0, microsecond=0)
+
+
+def add_session(
+    *,
+    class_type: ClassType,
+    location: Location,
+    room: Room | None,
+    instructor: Practitioner,
+    starts_at: datetime,
+    minutes: int = 60,
+) -> ClassSession:
+    """A hand-made session, saved the way staff save one (occupancy included)."""
+    session = ClassSession(
+        class_type=class_type,
+        location=location,
+        room=room,
+        instructor=instructor,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        capacity=class_type.capacity,
+        price=class_type.price,
+    )
+    return services.save_class_session(session=session)
+
+
+@pytest.fixture
+def superuser(db, client) -> User:
+    user = UserFactory(email="owner@example.com", is_staff=True, is_superuser=True, time_zone="Europe/Madrid")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def studio(db) -> Studio:
+    """Two locations, two teachers, a generated weekly class and some hand-made ones."""
+    centro = LocationFactory(name="Centro", slug="centro", address="Calle Mayor 1, Madrid")
+    gracia = LocationFactory(name="Gràcia", slug="gracia", address="Carrer Gran 2, Barcelona")
+    main_room = RoomFactory(location=centro, name="Main hall", capacity=18)
+    garden_room = RoomFactory(location=gracia, name="Garden room", capacity=8)
+    ana = PractitionerFactory(public_name="Ana Ruiz", slug="ana", user=UserFactory(email="ana@example.com"))
+    ben = PractitionerFactory(
+        public_name="Ben Ode", slug="ben", is_therapist=True, user=UserFactory(email="ben@example.com")
+    )
+    vinyasa = ClassTypeFactory(title="Vinyasa", slug="vinyasa", capacity=15, price=Decimal("14.00"))
+    yin = ClassTypeFactory(title="Yin", slug="yin", capacity=8, level="beginner", price=Decimal("12.00"))
+    schedule = ClassScheduleFactory(
+        class_type=vinyasa,
+        location=centro,
+        room=main_room,
+        instructor=ana,
+        recurrence=weekly(recurrence.MO, recurrence.WE, recurrence.FR),
+        start_time=time(7, 0),
+    )
+    services.generate_sessions(schedule=schedule, until=timezone.localdate() + timedelta(days=21))
+
+    today = timezone.localdate(timezone.now(), MADRID)
+    now = _now_minute()
+
+    def ben_at(starts_at: datetime) -> ClassSession:
+        return add_session(class_type=yin, location=gracia, room=garden_room, instructor=ben, starts_at=starts_at)
+
+    return Studio(
+        centro=centro,
+        gracia=gracia,
+        main_room=main_room,
+        garden_room=garden_room,
+        ana=ana,
+        ben=ben,
+        vinyasa=vinyasa,
+        yin=yin,
+        schedule=schedule,
+        past=ben_at(_at_local(today - timedelta(days=1), 19)),
+        today=ben_at(_at_local(today, 12)),
+        soon=ben_at(now + timedelta(days=3)),
+        later=ben_at(now + timedelta(days=10)),
+    )
+
+
+@pytest.fixture
+def every_model_has_a_row(studio, superuser) -> None:
+    """At least one row for each registered model, so every change page has something to show."""
+    Group.objects.create(name="Front desk")
+    booking_services.book_class(client=UserFactory(email="client@example.com"), session_id=studio.soon.pk, quantity=1)
+    EmailAddress.objects.create(user=superuser, email=superuser.email, verified=True, primary=True)
+    BlackoutFactory(
+        starts_at=_at_local(timezone.localdate() + timedelta(days=30), 0),
+        ends_at=_at_local(timezone.localdate() + timedelta(days=31), 0),
+        reason="Summer break",
+    )
+    attempt_time = timezone.now() - timedelta(days=2)
+    common = {"user_agent": "Mozilla/5.0", "ip_address": "203.0.113.9", "username": "ana@example.com"}
+    AccessAttempt.objects.create(
+        **common,
+        get_data="",
+        post_data="username=ana@example.com",
+        http_accept="text/html",
+        path_info="/admin/login/",
+        failures_since_start=2,
+        attempt_time=attempt_time,
+    )
+    AccessLog.objects.create(**common, http_accept="text/html", path_info="/admin/login/", attempt_time=attempt_time)
+    AccessFailureLog.objects.create(
+        **common, http_accept="text/html", path_info="/admin/login/", attempt_time=attempt_time, locked_out=False
+    )
+
+
+def _admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def _changelist_pks(response) -> set[int]:
+    return {obj.pk for obj in response.context["cl"].result_list}
+
+
+def _session_form_data(session: ClassSession, zone: ZoneInfo, **changes) -> dict:
+    """The change form of a session as the admin posts it, with some fields changed."""
+    values = {
+        "class_type": session.class_type_id,
+        "status": session.status,
+        "cancel_reason": session.cancel_reason,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "location": session.location_id,
+        "room": session.room_id or "",
+        "instructor": session.instructor_id,
+        "is_online": session.is_online,
+        "video_link": session.video_link,
+        "capacity": session.capacity,
+        "price": session.price,
+        "currency": session.currency,
+        "min_participants": session.min_participants or "",
+        "min_decision_hours": session.min_decision_hours,
+        "keep_below_minimum": session.keep_below_minimum,
+        **changes,
+    }
+    data = {"_save": "Save"}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            local = value.astimezone(zone)
+            data[f"{name}_0"] = local.strftime("%Y-%m-%d")
+            data[f"{name}_1"] = local.strftime("%H:%M:%S")
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(value)
+    return data
+
+
+# --- every registered model ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=REGISTERED_IDS)
+def test_it_loads_the_changelist_with_rows(client, every_model_has_a_row, model, model_admin):
+    response = client.get(_admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=REGISTERED_IDS)
+def test_it_loads_the_add_page_or_forbids_it(client, superuser, every_model_has_a_row, model, model_admin):
+    request = RequestFactory().get("/")
+    request.user = superuser
+    expected = 200 if model_admin.has_add_permission(request) else 403
+
+    response = client.get(_admin_url(model, "add"))
+
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=REGISTERED_IDS)
+def test_it_loads_the_change_page_of_an_existing_row(client, every_model_has_a_row, model, model_admin):
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"add a {model._meta.label} row to the every_model_has_a_row fixture"
+
+    response = client.get(_admin_url(model, "change", quote(obj.pk)))
+
+    assert response.status_code == 200
+
+
+def test_it_builds_occupancy_rows_for_the_dataset(studio):
+    sessions = ClassSession.objects.filter(status=SessionStatus.SCHEDULED)
+
+    assert sessions.count() > 4
+    assert Occupancy.objects.filter(class_session__in=sessions).count() == sessions.count()
+
+
+# --- ClassSession changelist filters ------------------------------------------------------------
+
+
+def test_it_filters_sessions_starting_today(client, superuser, studio):
+    response = client.get(_admin_url(ClassSession, "changelist"), {"when": "today"})
+
+    assert response.status_code == 200
+    pks = _changelist_pks(response)
+    assert studio.today.pk in pks
+    assert not pks & {studio.past.pk, studio.soon.pk, studio.later.pk}
+
+
+def test_it_filters_sessions_in_the_next_seven_days(client, superuser, studio):
+    response = client.get(_admin_url(ClassSession, "changelist"), {"when": "week"})
+
+    assert response.status_code == 200
+    pks = _changelist_pks(response)
+    assert studio.soon.pk in pks
+    assert not pks & {studio.past.pk, studio.later.pk}
+
+
+def test_it_filters_upcoming_sessions(client, superuser, studio):
+    response = client.get(_admin_url(ClassSession, "changelist"), {"when": "future"})
+
+    assert response.status_code == 200
+    pks = _changelist_pks(response)
+    assert {studio.soon.pk, studio.later.pk} <= pks
+    assert studio.past.pk not in pks
+
+
+def test_it_filters_past_sessions(client, superuser, studio):
+    response = client.get(_admin_url(ClassSession, "changelist"), {"when": "past"})
+
+    assert response.status_code == 200
+    pks = _changelist_pks(response)
+    assert studio.past.pk in pks
+    assert not pks & {studio.soon.pk, studio.later.pk}
+
+
+def test_it_filters_sessions_flagged_by_regeneration(client, superuser, studio):
+    booked = studio.schedule.sessions.order_by("starts_at").first()
+    ClassSession.objects.filter(pk=booked.pk).update(spots_taken=1)  # someone booked it
+    studio.schedule.start_time = time(8, 30)
+    studio.schedule.save()
+    services.generate_sessions(schedule=studio.schedule, until=timezone.localdate() + timedelta(days=21))
+
+    response = client.get(_admin_url(ClassSession, "changelist"), {"conflict": "yes"})
+
+    assert response.status_code == 200
+    assert _changelist_pks(response) == {booked.pk}
+
+
+def test_it_filters_sessions_by_location(client, superuser, studio):
+    response = client.get(_admin_url(ClassSession, "changelist"), {"location__id__exact": studio.gracia.pk})
+
+    assert response.status_code == 200
+    assert _changelist_pks(response) == set(
+        ClassSession.objects.filter(location=studio.gracia).values_list("pk", flat=True)
+    )
+    assert {studio.past.pk, studio.today.pk, studio.soon.pk, studio.later.pk} <= _changelist_pks(response)
+
+
+def test_it_filters_sessions_by_instructor(client, superuser, studio):
+    response = client.get(_admin_url(ClassSession, "changelist"), {"instructor__id__exact": studio.ana.pk})
+
+    assert response.status_code == 200
+    pks = _changelist_pks(response)
+    assert pks == set(studio.schedule.sessions.values_list("pk", flat=True))
+    assert pks
+
+
+# --- ClassSession changelist cost ---------------------------------------------------------------
+
+# user, 5 list-filter choice lists, 2 counts, the page, 2 for the date hierarchy = 12; plus the
+# session row when the session cache has lost it (cached_db sessions; eviction, or a shared test Redis).
+CHANGELIST_MAX_QUERIES = 13
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_it_lists_sessions_in_a_fixed_number_of_queries(client, superuser, django_assert_max_num_queries, count):
+    locations = [LocationFactory(), LocationFactory()]
+    rooms = [RoomFactory(location=location) for location in locations]
+    teachers = [PractitionerFactory(), PractitionerFactory()]
+    class_types = [ClassTypeFactory(), ClassTypeFactory()]
+    first = _now_minute() + timedelta(days=1)
+    for i in range(count):
+        add_session(
+            class_type=class_types[i % 2],
+            location=locations[i % 2],
+            room=rooms[i % 2],
+            instructor=teachers[i % 2],
+            starts_at=first + timedelta(hours=2 * i),
+        )
+
+    with django_assert_max_num_queries(CHANGELIST_MAX_QUERIES):
+        response = client.get(_admin_url(ClassSession, "changelist"))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == count
+
+
+@pytest.mark.parametrize("rooms", [2, 8])
+def test_it_lists_sessions_without_a_query_per_room(client, superuser, django_assert_max_num_queries, rooms):
+    location = LocationFactory()
+    class_type = ClassTypeFactory()
+    first = _now_minute() + timedelta(days=1)
+    for i in range(rooms):
+        add_session(
+            class_type=class_type,
+            location=location,
+            room=RoomFactory(location=location),
+            instructor=PractitionerFactory(),
+            starts_at=first + timedelta(hours=i),
+        )
+
+    with django_assert_max_num_queries(CHANGELIST_MAX_QUERIES):
+        response = client.get(_admin_url(ClassSession, "changelist"))
+
+    assert response.status_code == 200
+
+
+# --- admin actions -------------------------------------------------------------------------
+
+
+def test_it_generates_sessions_from_the_schedule_action(client, superuser):
+    schedule = ClassScheduleFactory(recurrence=weekly(recurrence.TU, recurrence.TH), start_time=time(18, 30))
+
+    response = client.post(
+        _admin_url(ClassSchedule, "changelist"),
+        {"action": "generate_sessions", "index": "0", "select_across": "0", "_selected_action": [schedule.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    sessions = ClassSession.objects.filter(schedule=schedule)
+    assert sessions.count() >= 14  # two a week over the eight-week horizon
+    assert Occupancy.objects.filter(class_session__in=sessions).count() == sessions.count()
+    assert any("created" in str(m) for m in response.context["messages"])
+
+
+def test_it_asks_for_a_reason_before_cancelling_sessions(client, superuser, studio):
+    chosen = [studio.soon.pk, studio.later.pk]
+
+    response = client.post(
+        _admin_url(ClassSession, "changelist"),
+        {"action": "cancel_sessions", "index": "0", "select_across": "0", "_selected_action": chosen},
+    )
+
+    assert response.status_code == 200
+    assert 'name="reason"' in response.content.decode()
+    assert ClassSession.objects.filter(pk__in=chosen, status=SessionStatus.SCHEDULED).count() == 2
+
+
+def test_it_cancels_the_chosen_sessions_with_the_reason(client, superuser, studio):
+    chosen = [studio.soon.pk, studio.later.pk]
+
+    response = client.post(
+        _admin_url(ClassSession, "changelist"),
+        {"action": "cancel_sessions", "_selected_action": chosen, "reason": "Teacher is ill"},
+    )
+
+    assert response.status_code == 302
+    cancelled = ClassSession.objects.filter(pk__in=chosen)
+    assert {(s.status, s.cancel_reason) for s in cancelled} == {(SessionStatus.CANCELLED, "Teacher is ill")}
+    assert not Occupancy.objects.filter(class_session__in=chosen).exists()
+    assert Occupancy.objects.filter(class_session=studio.today).exists()  # the others keep their time
+
+
+# --- editing a session ------------------------------------------------------------------------
+
+
+def test_it_shows_an_instructor_clash_as_a_form_error(client, superuser, studio):
+    target = studio.later
+    before = (target.starts_at, target.ends_at)
+    data = _session_form_data(
+        target, superuser.zone, starts_at=studio.soon.starts_at, ends_at=studio.soon.ends_at, room=""
+    )
+
+    response = client.post(_admin_url(ClassSession, "change", target.pk), data)
+
+    assert response.status_code == 200
+    assert "is already taken by" in response.content.decode()
+    assert response.context["adminform"].form.errors
+    target.refresh_from_db()
+    assert (target.starts_at, target.ends_at) == before
+    occupancy = Occupancy.objects.get(class_session=target)
+    assert (occupancy.starts_at, occupancy.ends_at) == before
+
+
+def test_it_saves_a_session_moved_to_a_free_time(client, superuser, studio):
+    target = studio.later
+    new_start = target.starts_at + timedelta(hours=3)
+    data = _session_form_data(target, superuser.zone, starts_at=new_start, ends_at=new_start + timedelta(hours=1))
+
+    response = client.post(_admin_url(ClassSession, "change", target.pk), data)
+
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.starts_at == new_start
+    assert Occupancy.objects.get(class_session=target).starts_at == new_start
+
+
+# --- blackouts ---------------------------------------------------------------------------------
+
+
+def test_it_shows_how_many_scheduled_sessions_a_blackout_covers(client, superuser, studio):
+    now = _now_minute()
+    cancelled = add_session(
+        class_type=studio.yin,
+        location=studio.gracia,
+        room=studio.garden_room,
+        instructor=studio.ben,
+        starts_at=now + timedelta(days=5),
+    )
+    services.cancel_class_session(session=cancelled, reason="Moved")
+    blackout = BlackoutFactory(
+        scope="practitioner",
+        practitioner=studio.ben,
+        starts_at=now + timedelta(days=2),
+        ends_at=now + timedelta(days=11),
+        reason="Retreat",
+    )
+
+    response = client.get(_admin_url(Blackout, "changelist"))
+
+    assert response.status_code == 200
+    assert "2 — review and cancel" in response.content.decode()  # soon and later, not the cancelled one
+    assert blackout.pk in _changelist_pks(response)
+
+
+def test_it_links_a_blackout_to_the_sessions_it_covers(client, superuser, studio):
+    now = _now_minute()
+    BlackoutFactory(
+        scope="practitioner",
+        practitioner=studio.ben,
+        starts_at=now + timedelta(days=2),
+        ends_at=now + timedelta(days=11),
+    )
+    listing = client.get(_admin_url(Blackout, "changelist")).content.decode()
+    link = re.search(r'href="([^"]*id__in=[^"]*)"', listing).group(1)
+
+    response = client.get(html.unescape(link))
+
+    assert response.status_code == 200
+    assert _changelist_pks(response) == {studio.soon.pk, studio.later.pk}
