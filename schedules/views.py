@@ -36,6 +36,7 @@ def timetable(request: HttpRequest) -> HttpResponse:
             "filter_query": query.urlencode(),
             "session_count": sum(len(d.sessions) for d in days),
             "viewer_zone": zone,
+            "now": timezone.now(),
         },
     )
 
