@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bookings import selectors, services
+from bookings.forms import ChangeBookingForm
 from bookings.models import Booking, BookingEvent, BookingPolicy, ClassTypePolicy, RefundTier
 from bookings.transitions import Status
 from schedules.admin import ClassSessionAdmin
@@ -107,7 +108,8 @@ class BookingAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = [*readonly_fields[:3], "note", *readonly_fields[3:]]
+    fields = [*readonly_fields[:3], "change_link", "note", *readonly_fields[3:]]
+    readonly_fields = [*readonly_fields, "change_link"]
     inlines = [BookingEventInline]
     actions = ["confirm", "cancel", "mark_completed", "mark_no_show", "export_csv"]
     date_hierarchy = "created_at"
@@ -128,6 +130,13 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=_("starts"), ordering="class_session__starts_at")
     def starts_at(self, obj: Booking):
         return obj.class_session.starts_at if obj.class_session_id else None
+
+    @admin.display(description=_("change"))
+    def change_link(self, obj: Booking):
+        if obj.status != Status.CONFIRMED or not obj.class_session_id:
+            return "—"
+        url = reverse("admin:bookings_move", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Move to another date / change spots"))
 
     @admin.display(description=_("payment"))
     def payment(self, obj: Booking) -> str:
@@ -249,6 +258,11 @@ class BookingAdmin(admin.ModelAdmin):
         return [
             path("roster/<int:session_id>/", self.admin_site.admin_view(self.roster_view), name="bookings_roster"),
             path(
+                "<int:booking_id>/move/",
+                self.admin_site.admin_view(self.move_view),
+                name="bookings_move",
+            ),
+            path(
                 "roster/<int:session_id>/check-in/<int:booking_id>/",
                 self.admin_site.admin_view(self.check_in_view),
                 name="bookings_check_in",
@@ -274,6 +288,46 @@ class BookingAdmin(admin.ModelAdmin):
                 "inactive": [b for b in bookings if not (b.is_active or b.status == Status.COMPLETED)],
                 "booked_spots": sum(b.quantity for b in bookings if b.is_active),
                 "checked_in": sum(1 for b in bookings if b.checked_in_at),
+            },
+        )
+
+    def move_view(self, request: HttpRequest, booking_id: int) -> HttpResponse:
+        """Staff move a booking to another date or change its spots: the clients' service, staff as actor."""
+        if not self.has_change_permission(request):
+            return HttpResponse(status=403)
+        booking = get_object_or_404(
+            Booking.objects.select_related("class_session__class_type", "client"), pk=booking_id
+        )
+        rules = booking.policy or services.policy_for(booking.class_session.class_type_id)
+        form = ChangeBookingForm(
+            request.POST or None,
+            booking=booking,
+            options=selectors.move_options(booking=booking),
+            max_quantity=rules.max_party_size,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.change_booking(
+                    booking=booking,
+                    actor=request.user,
+                    session_id=form.cleaned_data["session"] or None,
+                    quantity=form.cleaned_data["quantity"],
+                    meta=services.ADMIN,
+                )
+            except services.BookingError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Booking %s changed.") % booking.reference)
+                return redirect("admin:bookings_booking_change", booking.pk)
+        return render(
+            request,
+            "admin/bookings/move_booking.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Change booking %s") % booking.reference,
+                "booking": booking,
+                "form": form,
+                "opts": self.model._meta,
             },
         )
 

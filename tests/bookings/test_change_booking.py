@@ -91,3 +91,16 @@ def test_another_client_cannot_change_my_booking(client, session, client_user, o
     assert client.post(url, {"session": session.pk, "quantity": 3}).status_code == 404
     booking.refresh_from_db()
     assert booking.quantity == 1
+
+
+def test_staff_move_a_booking_from_admin_through_the_same_service(admin_client, session, client_user):
+    later = upcoming_class(days=6, class_type=session.class_type)
+    booking = services.book_class(client=client_user, session_id=session.pk, quantity=1)
+    change_page = admin_client.get(reverse("admin:bookings_booking_change", args=[booking.pk])).content.decode()
+    move_url = reverse("admin:bookings_move", args=[booking.pk])
+    assert move_url in change_page
+    response = admin_client.post(move_url, {"session": later.pk, "quantity": 2})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.class_session_id, booking.quantity) == (later.pk, 2)
+    assert BookingEvent.objects.filter(booking=booking).last().source == "admin"
