@@ -83,6 +83,6 @@ def move_options(*, booking: Booking, limit: int = 20) -> list[ClassSession]:
         .upcoming()
         .filter(class_type_id=session.class_type_id)
         .exclude(pk=session.pk)
-        .filter(spots_taken__lte=F("capacity") - booking.quantity)
+        .filter(spots_taken__lt=F("capacity"))  # change_booking refuses a party that does not fit
         .order_by("starts_at")[:limit]
     )
