@@ -177,6 +177,9 @@ class Booking(models.Model):
         help_text=_("Injuries, pregnancy, accessibility: seen only by the studio and the instructor."),
     )
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
+    ics_sequence = models.PositiveIntegerField(
+        _("calendar revision"), default=0, editable=False, help_text=_("Raised on every change a calendar must follow.")
+    )
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True)
@@ -213,6 +216,11 @@ class Booking(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("bookings:detail", args=[self.reference])
+
+    @property
+    def ics_uid(self) -> str:
+        """Stable for the booking's life: calendars update the same event on change or cancel."""
+        return f"booking-{self.reference}@shala"
 
     @property
     def is_active(self) -> bool:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from bookings import messages
 from bookings import policy as policy_rules
 from bookings.models import Booking, BookingEvent, BookingPolicy, BookingStatus, EventSource
 from bookings.signals import spots_released
@@ -281,6 +282,8 @@ def _book_locked(
         meta=meta,
         data={"quantity": quantity, "total": str(booking.total)},
     )
+    booking.class_session = session
+    messages.booking_confirmed(booking)
     return booking
 
 
@@ -341,8 +344,17 @@ def cancel_booking(
     booking.cancel_reason = reason.strip()[:255]
     booking.amount_refunded = min(booking.amount_refunded + outcome.refund, booking.amount_paid)
     booking.fee_charged = outcome.fee
+    booking.ics_sequence += 1
     booking.save(
-        update_fields=["status", "cancelled_at", "cancel_reason", "amount_refunded", "fee_charged", "updated_at"]
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancel_reason",
+            "amount_refunded",
+            "fee_charged",
+            "ics_sequence",
+            "updated_at",
+        ]
     )
     _log(
         booking,
@@ -361,6 +373,7 @@ def cancel_booking(
     )
     if booking.class_session_id:
         _release_spots(booking.class_session_id, booking.quantity)
+    messages.booking_cancelled(booking, refund=outcome.refund, fee=outcome.fee, by_studio=by_studio, reason=reason)
     return outcome
 
 
@@ -490,8 +503,19 @@ def change_booking(
     for name, value in _price(target.price, new_quantity).items():
         setattr(booking, name, value)
     booking.currency = target.currency
+    booking.ics_sequence += 1
     booking.save(
-        update_fields=["class_session", "quantity", "unit_price", "discount", "tax", "total", "currency", "updated_at"]
+        update_fields=[
+            "class_session",
+            "quantity",
+            "unit_price",
+            "discount",
+            "tax",
+            "total",
+            "currency",
+            "ics_sequence",
+            "updated_at",
+        ]
     )
     new = {"session": target.pk, "quantity": new_quantity, "total": str(booking.total)}
     _log(
@@ -503,4 +527,5 @@ def change_booking(
         reason="changed",
         data={"old": old, "new": new},
     )
+    messages.booking_changed(booking)
     return booking

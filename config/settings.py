@@ -241,6 +241,18 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{STUDIO_NAME} <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Notifications ------------------------------------------------------------------
+# SMS (Twilio) and WhatsApp (Meta Cloud API) are off unless configured:
+# TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER (default: empty = SMS off)
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+SMS_ENABLED = bool(TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER)
+# WHATSAPP_TOKEN, WHATSAPP_PHONE_NUMBER_ID (default: empty = WhatsApp off)
+WHATSAPP_TOKEN = env.str("WHATSAPP_TOKEN", default="")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_ENABLED = bool(WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID)
+
 # --- Celery -----------------------------------------------------------------------------
 # CELERY_BROKER_URL (default: REDIS_URL if set, else kombu's file-system transport
 # under var/broker, which needs no server).
@@ -268,6 +280,10 @@ CELERY_BEAT_SCHEDULE = {
     "extend-class-sessions": {
         "task": "schedules.extend_class_sessions",
         "schedule": 24 * 3600,  # daily; regeneration is idempotent
+    },
+    "sweep-outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": 60,  # pending messages are retried within a minute
     },
     "cancel-underbooked-sessions": {
         "task": "schedules.cancel_underbooked_sessions",

@@ -1,0 +1,87 @@
+"""What bookings tell people, as plain data for notifications.notify()."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from bookings.models import Booking
+from notifications.ics import CalendarEvent
+from notifications.services import notify
+
+
+def booking_context(booking: Booking) -> dict:
+    session = booking.class_session
+    location = session.location
+    where = location.name + (f", {session.room.name}" if session.room_id else "")
+    url = settings.SITE_URL.rstrip("/") + booking.get_absolute_url()
+    event = CalendarEvent(
+        uid=booking.ics_uid,
+        sequence=booking.ics_sequence,
+        start=session.starts_at,
+        end=session.ends_at,
+        tzid=str(location.time_zone),
+        summary=f"{session.class_type.title} ({settings.STUDIO_NAME})",
+        description=_("Booking %(ref)s · %(n)d spot(s) · %(url)s")
+        % {"ref": booking.reference, "n": booking.quantity, "url": url},
+        location=session.video_link
+        if session.is_online and session.video_link
+        else (location.address.replace("\n", ", ") or where),
+        url=url,
+        cancelled=not booking.is_active,
+    )
+    return {
+        "reference": booking.reference,
+        "class_title": session.class_type.title,
+        "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
+        "location": location.name,
+        "room": session.room.name if session.room_id else "",
+        "instructor": session.instructor.public_name,
+        "quantity": booking.quantity,
+        "total": str(booking.total),
+        "currency": booking.currency,
+        "url": url,
+        "video_link": session.video_link if session.is_online else "",
+        "calendar": event.to_dict(),
+    }
+
+
+def booking_confirmed(booking: Booking) -> None:
+    notify(
+        recipient=booking.client,
+        kind="booking_confirmed",
+        context={
+            **booking_context(booking),
+            "calendar_method": "REQUEST",
+        },
+        dedupe_key=f"booking:{booking.pk}:confirmed",
+    )
+
+
+def booking_cancelled(booking: Booking, *, refund, fee, by_studio: bool, reason: str) -> None:
+    notify(
+        recipient=booking.client,
+        kind="booking_cancelled",
+        context={
+            **booking_context(booking),
+            "calendar_method": "CANCEL",
+            "refund": str(refund),
+            "fee": str(fee),
+            "by_studio": by_studio,
+            "reason": reason,
+        },
+        dedupe_key=f"booking:{booking.pk}:cancelled",
+    )
+
+
+def booking_changed(booking: Booking) -> None:
+    notify(
+        recipient=booking.client,
+        kind="booking_changed",
+        context={
+            **booking_context(booking),
+            "calendar_method": "REQUEST",
+        },
+        dedupe_key=f"booking:{booking.pk}:changed:{booking.ics_sequence}",
+    )

@@ -1,0 +1,175 @@
+"""The one call other apps make: notify(recipient, kind, context, dedupe_key).
+
+It writes outbox rows in the caller's transaction, one per channel the recipient
+receives this kind of message on, and queues delivery for after the commit. If the
+broker is down then, nothing is lost: the sweep task finds the rows (DESIGN
+invariant 4).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from notifications.models import Channel, Notification, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+
+def channels_for(recipient: User) -> list[str]:
+    """The channels a person gets messages on: their choices, limited to configured providers."""
+    chosen = [Channel.INAPP, Channel.EMAIL]
+    if getattr(recipient, "notify_sms", False) and recipient.phone and settings.SMS_ENABLED:
+        chosen.append(Channel.SMS)
+    if getattr(recipient, "notify_whatsapp", False) and recipient.phone and settings.WHATSAPP_ENABLED:
+        chosen.append(Channel.WHATSAPP)
+    if not getattr(recipient, "notify_email", True):
+        chosen.remove(Channel.EMAIL)
+    return chosen
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    context: dict,
+    dedupe_key: str,
+    channels: list[str] | None = None,
+) -> list[Notification]:
+    """Queue message ``kind`` for ``recipient``; a key already used sends nothing new.
+
+    ``context`` must be JSON: datetimes as ISO strings in keys ending ``_at`` (they
+    are shown in the recipient's zone), a calendar event under ``"calendar"``.
+    """
+    rows = [
+        Notification(
+            recipient=recipient,
+            channel=channel,
+            kind=kind,
+            context=context,
+            dedupe_key=f"{dedupe_key}:{channel}",
+        )
+        for channel in (channels or channels_for(recipient))
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [r.dedupe_key for r in rows]
+    transaction.on_commit(lambda: _enqueue(keys))
+    return rows
+
+
+def _enqueue(keys: list[str]) -> None:
+    from notifications.tasks import deliver_notification
+
+    for pk in Notification.objects.filter(dedupe_key__in=keys, status=OutboxStatus.PENDING).values_list(
+        "pk", flat=True
+    ):
+        try:
+            deliver_notification.delay(pk)
+        except Exception:  # the broker is down: the sweep will deliver it
+            log.warning("Could not queue notification %s; the outbox sweep will send it.", pk, exc_info=True)
+
+
+# --- delivery ---------------------------------------------------------------------------
+
+# A worker that claimed a row and died: after this, another may claim it again.
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes between attempts, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def claim(pk: int, *, now=None) -> bool:
+    """Take one due row for sending; the row count says who won (a task or the sweep)."""
+    now = now or timezone.now()
+    return bool(
+        Notification.objects.filter(pk=pk, status=OutboxStatus.PENDING, next_attempt_at__lte=now).update(
+            status=OutboxStatus.SENDING,
+            claimed_at=now,
+        )
+    )
+
+
+def claim_due_batch(*, limit: int = 200, now=None) -> list[int]:
+    """Claim up to ``limit`` due rows; concurrent sweeps skip each other's rows (SKIP LOCKED)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Notification.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - CLAIM_LEASE).update(
+            status=OutboxStatus.PENDING,
+            next_attempt_at=now,
+        )
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(status=OutboxStatus.SENDING, claimed_at=now)
+    return ids
+
+
+def deliver_claimed(pk: int) -> str:
+    """Send a row this process has claimed and record the outcome."""
+    from notifications import channels
+
+    notification = Notification.objects.select_related("recipient").get(pk=pk)
+    now = timezone.now()
+    try:
+        outcome = channels.send(notification)
+    except channels.PermanentError as exc:
+        _finish(notification, status=OutboxStatus.FAILED, error=str(exc))
+        return OutboxStatus.FAILED
+    except Exception as exc:
+        attempts = notification.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            _finish(notification, status=OutboxStatus.FAILED, error=repr(exc), attempts=attempts)
+            return OutboxStatus.FAILED
+        Notification.objects.filter(pk=pk).update(
+            status=OutboxStatus.PENDING,
+            attempts=attempts,
+            last_error=repr(exc)[:2000],
+            next_attempt_at=now + backoff(attempts),
+            claimed_at=None,
+        )
+        return OutboxStatus.PENDING
+    _finish(notification, status=outcome, attempts=notification.attempts + 1)
+    return outcome
+
+
+def _finish(notification: Notification, *, status: str, error: str = "", attempts: int | None = None) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
+        status=status,
+        sent_at=timezone.now() if status == OutboxStatus.SENT else None,
+        last_error=error[:2000],
+        attempts=attempts if attempts is not None else notification.attempts,
+    )
+
+
+def deliver(pk: int) -> str | None:
+    """Claim and send one row; None when someone else has it or it is not due."""
+    if not claim(pk):
+        return None
+    return deliver_claimed(pk)
+
+
+def sweep(*, limit: int = 200) -> int:
+    """Send what is due and was not sent (broker was down, a worker died). Returns how many."""
+    ids = claim_due_batch(limit=limit)
+    for pk in ids:
+        deliver_claimed(pk)
+    return len(ids)
+
+
+def mark_read(*, recipient: User, pk: int | None = None) -> int:
+    """Mark one (or all) of a person's in-app messages read."""
+    qs = Notification.objects.filter(recipient=recipient, channel=Channel.INAPP, read_at__isnull=True)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(read_at=timezone.now())
