@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Booking
 from notifications.ics import CalendarEvent
-from notifications.services import notify
+from notifications.services import Message, notify
 
 
 def booking_context(booking: Booking) -> dict:
@@ -85,3 +85,16 @@ def booking_changed(booking: Booking) -> None:
         },
         dedupe_key=f"booking:{booking.pk}:changed:{booking.ics_sequence}",
     )
+
+
+def reminder_messages(bookings, *, hours: int) -> list[Message]:
+    """One reminder per booking for this offset; the key makes it exactly once."""
+    return [
+        Message(
+            recipient=b.client,
+            kind="booking_reminder",
+            context={**booking_context(b), "hours_before": hours},
+            dedupe_key=f"booking:{b.pk}:reminder:{hours}h",
+        )
+        for b in bookings
+    ]

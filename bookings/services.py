@@ -529,3 +529,38 @@ def change_booking(
     )
     messages.booking_changed(booking)
     return booking
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Queue the reminders that are due (the beat task); returns how many were new.
+
+    For each offset in settings.BOOKING_REMINDER_HOURS, every confirmed booking whose
+    class starts within that many hours, and that existed before the reminder time,
+    gets one message. The de-duplication key makes this exactly once per booking
+    and offset, however late, often or concurrently the task runs.
+    """
+    from notifications.services import notify_many
+
+    now = now or timezone.now()
+    created = 0
+    for hours in sorted(set(settings.BOOKING_REMINDER_HOURS), reverse=True):
+        window = timedelta(hours=hours)
+        due = (
+            Booking.objects.filter(
+                status=BookingStatus.CONFIRMED,
+                class_session__starts_at__gt=now,
+                class_session__starts_at__lte=now + window,
+                created_at__lt=F("class_session__starts_at") - window,
+            )
+            .select_related(
+                "client",
+                "class_session__class_type",
+                "class_session__location",
+                "class_session__room",
+                "class_session__instructor",
+            )
+            .order_by("pk")
+        )
+        with transaction.atomic():
+            created += notify_many(messages.reminder_messages(due, hours=hours))
+    return created

@@ -242,6 +242,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{STUDIO_NAME} <no-r
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Notifications ------------------------------------------------------------------
+# BOOKING_REMINDER_HOURS: when clients are reminded, hours before the start (default: 24,2)
+BOOKING_REMINDER_HOURS = [int(h) for h in env.list("BOOKING_REMINDER_HOURS", default=["24", "2"])]
 # SMS (Twilio) and WhatsApp (Meta Cloud API) are off unless configured:
 # TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER (default: empty = SMS off)
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
@@ -280,6 +282,10 @@ CELERY_BEAT_SCHEDULE = {
     "extend-class-sessions": {
         "task": "schedules.extend_class_sessions",
         "schedule": 24 * 3600,  # daily; regeneration is idempotent
+    },
+    "send-booking-reminders": {
+        "task": "bookings.send_reminders",
+        "schedule": 5 * 60,
     },
     "sweep-outbox": {
         "task": "notifications.sweep_outbox",

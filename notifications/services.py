@@ -9,6 +9,7 @@ invariant 4).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -60,6 +61,46 @@ def notify(
     keys = [r.dedupe_key for r in rows]
     transaction.on_commit(lambda: _enqueue(keys))
     return rows
+
+
+@dataclass(frozen=True)
+class Message:
+    recipient: User
+    kind: str
+    context: dict
+    dedupe_key: str
+
+
+def notify_many(messages: list[Message], *, batch_size: int = 1000) -> int:
+    """notify() for many people at once (reminders, daily agendas): one INSERT per batch.
+
+    Returns how many rows were new; keys already used are skipped by the database.
+    """
+    rows = [
+        Notification(
+            recipient=m.recipient,
+            channel=channel,
+            kind=m.kind,
+            context=m.context,
+            dedupe_key=f"{m.dedupe_key}:{channel}",
+        )
+        for m in messages
+        for channel in channels_for(m.recipient)
+    ]
+    keys = [r.dedupe_key for r in rows]
+    existing = set()
+    for start in range(0, len(keys), batch_size):
+        existing |= set(
+            Notification.objects.filter(dedupe_key__in=keys[start : start + batch_size]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+    new = [r for r in rows if r.dedupe_key not in existing]
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=batch_size)
+    new_keys = [r.dedupe_key for r in new]
+    if new_keys:
+        transaction.on_commit(lambda: _enqueue(new_keys))
+    return len(new)
 
 
 def _enqueue(keys: list[str]) -> None:

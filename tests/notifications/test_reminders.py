@@ -1,0 +1,77 @@
+"""Booking reminders: exactly once per booking and offset."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Booking
+from notifications.models import Notification
+from tests.bookings.conftest import upcoming_class
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _booked(hours_ahead: float, *, booked_hours_before: float = 72):
+    session = upcoming_class(days=hours_ahead / 24)
+    booking = services.book_class(client=UserFactory(), session_id=session.pk, quantity=1)
+    Booking.objects.filter(pk=booking.pk).update(created_at=session.starts_at - timedelta(hours=booked_hours_before))
+    return booking
+
+
+def _reminders(booking) -> list[str]:
+    return sorted(
+        Notification.objects.filter(recipient=booking.client, kind="booking_reminder", channel="email").values_list(
+            "dedupe_key", flat=True
+        )
+    )
+
+
+def test_a_class_within_24_hours_gets_the_24h_reminder_once_however_often_the_task_runs():
+    booking = _booked(20)
+    far = _booked(30)
+    for _ in range(3):
+        services.send_due_reminders()
+    assert _reminders(booking) == [f"booking:{booking.pk}:reminder:24h:email"]
+    assert _reminders(far) == []
+
+
+def test_within_2_hours_both_reminders_exist_once():
+    booking = _booked(1.5)
+    services.send_due_reminders()
+    services.send_due_reminders(now=timezone.now() + timedelta(minutes=10))  # late and overlapping
+    assert _reminders(booking) == [
+        f"booking:{booking.pk}:reminder:24h:email",
+        f"booking:{booking.pk}:reminder:2h:email",
+    ]
+
+
+def test_a_booking_made_after_the_reminder_time_gets_no_reminder():
+    booking = _booked(10, booked_hours_before=5)  # booked 5 h ahead: no 24 h reminder
+    services.send_due_reminders()
+    assert _reminders(booking) == []
+
+
+def test_cancelled_bookings_get_no_reminder():
+    cancelled = _booked(5)
+    services.cancel_booking(booking=cancelled, actor=None)
+    services.send_due_reminders()
+    assert _reminders(cancelled) == []
+
+
+def test_reminder_offsets_come_from_settings(settings):
+    settings.BOOKING_REMINDER_HOURS = [48]
+    booking = _booked(40, booked_hours_before=100)
+    services.send_due_reminders()
+    assert _reminders(booking) == [f"booking:{booking.pk}:reminder:48h:email"]
+
+
+def test_the_reminder_email_renders(smtp_inbox, django_capture_on_commit_callbacks):
+    booking = _booked(20)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_due_reminders()
+    (message,) = smtp_inbox.messages
+    assert message["Subject"].startswith("[") and "Reminder:" in message["Subject"]
+    assert message["To"] == booking.client.email
