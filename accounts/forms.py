@@ -41,11 +41,31 @@ class SignupExtraForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("notify_sms") or data.get("notify_whatsapp")) and not data.get("phone"):
+            self.add_error("phone", _("Add a phone number to get messages by SMS or WhatsApp."))
+        return data
+
     class Meta:
         model = User
-        fields = ["display_name", "first_name", "last_name", "phone", "time_zone", "language"]
+        fields = [
+            "display_name",
+            "first_name",
+            "last_name",
+            "phone",
+            "time_zone",
+            "language",
+            "notify_email",
+            "notify_sms",
+            "notify_whatsapp",
+        ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for name, enabled in (("notify_sms", settings.SMS_ENABLED), ("notify_whatsapp", settings.WHATSAPP_ENABLED)):
+            if not enabled:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Not available at this studio yet.")
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save profile")))

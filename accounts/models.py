@@ -63,6 +63,10 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
     )
 
+    notify_email = models.BooleanField(_("messages by e-mail"), default=True)
+    notify_sms = models.BooleanField(_("messages by SMS"), default=False)
+    notify_whatsapp = models.BooleanField(_("messages by WhatsApp"), default=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("schedules.urls")),
     path("", include("bookings.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.SERVE_MEDIA:
