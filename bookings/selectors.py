@@ -86,3 +86,27 @@ def move_options(*, booking: Booking, limit: int = 20) -> list[ClassSession]:
         .filter(spots_taken__lt=F("capacity"))  # change_booking refuses a party that does not fit
         .order_by("starts_at")[:limit]
     )
+
+
+def feed_bookings(*, client, start, end) -> list[Booking]:
+    """A client's active bookings for the calendar feed (cancelled ones drop out of it)."""
+    return list(
+        _with_class(Booking.objects.filter(client=client, status__in=ACTIVE_VALUES))
+        .filter(class_session__starts_at__gte=start, class_session__starts_at__lt=end)
+        .order_by("class_session__starts_at")
+    )
+
+
+def teaching_sessions(*, practitioner, start, end) -> list[ClassSession]:
+    return list(
+        ClassSession.objects.for_listing()
+        .scheduled()
+        .filter(instructor=practitioner, starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at")
+    )
+
+
+def public_sessions(*, start, end) -> list[ClassSession]:
+    return list(
+        ClassSession.objects.for_listing().filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at")
+    )

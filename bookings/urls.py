@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings import views
+from bookings import feeds, views
 
 app_name = "bookings"
 urlpatterns = [
@@ -9,4 +9,9 @@ urlpatterns = [
     path("bookings/<str:reference>/", views.booking_detail, name="detail"),
     path("bookings/<str:reference>/cancel/", views.cancel_booking, name="cancel"),
     path("bookings/<str:reference>/change/", views.change_booking, name="change"),
+    path("bookings/<str:reference>/calendar.ics", feeds.booking_file, name="ics"),
+    path("calendar/<str:token>/shala.ics", feeds.personal_feed, name="feed"),
+    path("calendar/classes.ics", feeds.studio_feed, name="studio_feed"),
+    path("calendar/regenerate/", feeds.regenerate_feed, name="regenerate_feed"),
+    path("calendar/revoke/", feeds.revoke_feed, name="revoke_feed"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from bookings import selectors, services
 from bookings.forms import BookClassForm, CancelBookingForm, ChangeBookingForm
 from bookings.models import Booking
+from notifications import services as notification_services
 
 
 def _own_booking(request: HttpRequest, reference: str) -> Booking:
@@ -56,7 +57,9 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def my_bookings(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.client_bookings(client=request.user)
-    return render(request, "bookings/my_bookings.html", {"upcoming": upcoming, "past": past})
+    token = notification_services.feed_token(user=request.user, create=False)
+    feed_url = request.build_absolute_uri(reverse("bookings:feed", args=[token])) if token else None
+    return render(request, "bookings/my_bookings.html", {"upcoming": upcoming, "past": past, "feed_url": feed_url})
 
 
 @login_required

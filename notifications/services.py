@@ -9,6 +9,7 @@ invariant 4).
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -214,3 +215,38 @@ def mark_read(*, recipient: User, pk: int | None = None) -> int:
     if pk is not None:
         qs = qs.filter(pk=pk)
     return qs.update(read_at=timezone.now())
+
+
+# --- calendar feed tokens -----------------------------------------------------------------
+
+
+def feed_token(*, user: User, create: bool = True) -> str | None:
+    """The person's feed secret, made on first use."""
+    from notifications.models import CalendarFeedToken
+
+    row = CalendarFeedToken.objects.filter(user=user).first()
+    if row is None and create:
+        row, _ = CalendarFeedToken.objects.get_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
+    return row.token if row else None
+
+
+def regenerate_feed_token(*, user: User) -> str:
+    """A new secret; the old URL stops working at once."""
+    from notifications.models import CalendarFeedToken
+
+    token = secrets.token_urlsafe(32)
+    CalendarFeedToken.objects.update_or_create(user=user, defaults={"token": token})
+    return token
+
+
+def revoke_feed_token(*, user: User) -> None:
+    from notifications.models import CalendarFeedToken
+
+    CalendarFeedToken.objects.filter(user=user).delete()
+
+
+def user_for_feed_token(token: str) -> User | None:
+    from notifications.models import CalendarFeedToken
+
+    row = CalendarFeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    return row.user if row else None
