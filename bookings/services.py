@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,15 +61,13 @@ TASK = RequestMeta(source=EventSource.TASK)
 
 
 def policy_for(class_type_id: int) -> BookingPolicy:
-    """The class type's policy, else the studio default, with its refund tiers loaded."""
-    qs = BookingPolicy.objects.prefetch_related("tiers")
-    linked = qs.filter(class_type_links__class_type_id=class_type_id).first()
-    if linked:
-        return linked
-    default = qs.filter(is_default=True).first()
-    if default is None:  # a studio that deleted its default: be strict but sane
-        default = BookingPolicy(name="Fallback", is_default=True)
-    return default
+    """The class type's policy, else the studio default: one query (tiers load on use)."""
+    found = (
+        BookingPolicy.objects.filter(Q(class_type_links__class_type_id=class_type_id) | Q(is_default=True))
+        .order_by("is_default")  # a linked policy (False) before the default (True)
+        .first()
+    )
+    return found or BookingPolicy(name="Fallback", is_default=True)  # a studio that deleted its default
 
 
 def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, now: datetime) -> None:
@@ -222,27 +220,33 @@ def book_class(
     Raises SessionFull when the spots went to someone else first, BookingError for
     any other rule.
     """
-    if idempotency_key:
-        existing = Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
     now = now or timezone.now()
     try:
-        session = ClassSession.objects.select_related("class_type", "location").get(pk=session_id)
+        session = ClassSession.objects.select_related("class_type", "location", "room", "instructor").get(pk=session_id)
     except ClassSession.DoesNotExist:
         raise BookingError(_("This class does not exist.")) from None
     rules = policy_for(session.class_type_id)
-    check_bookable(session, rules, quantity, now)
     try:
+        check_bookable(session, rules, quantity, now)
         with transaction.atomic():
             return _book_locked(client, session, rules, quantity, note, idempotency_key, meta)
     except IntegrityError:
-        # Lost a race against ourselves: the same form twice, or two tabs.
-        if idempotency_key:
-            existing = Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
-            if existing:
-                return existing
+        # The same form twice, two tabs, or a second booking of the same class: the
+        # unique constraints refused the row and the transaction claimed nothing.
+        existing = _booked_with_key(client, idempotency_key)
+        if existing:
+            return existing
         raise BookingError(_("You already have a booking for this class.")) from None
+    except BookingError:
+        # A resubmitted form whose first submission booked (the class may be full now).
+        existing = _booked_with_key(client, idempotency_key)
+        if existing:
+            return existing
+        raise
+
+
+def _booked_with_key(client: User, key: str) -> Booking | None:
+    return Booking.objects.filter(client=client, idempotency_key=key).first() if key else None
 
 
 def _book_locked(
@@ -254,15 +258,10 @@ def _book_locked(
     key: str,
     meta: RequestMeta,
 ) -> Booking:
+    """Insert, then claim: a duplicate (same key, or an active booking of this class)
+    fails on the unique constraints before any spot is touched; a failed claim rolls
+    the insert back with the transaction."""
     _check_client_limits(client, session, rules)
-    if Booking.objects.filter(client=client, class_session=session, status__in=ACTIVE_VALUES).exists():
-        raise BookingError(_("You already have a booking for this class."))
-    if not _claim_spots(session.pk, quantity):
-        left = ClassSession.objects.values_list("capacity", "spots_taken").get(pk=session.pk)
-        free = max(left[0] - left[1], 0)
-        if free == 0:
-            raise SessionFull(_("This class just filled up."))
-        raise SessionFull(ngettext("Only %(n)d spot is left.", "Only %(n)d spots are left.", free) % {"n": free})
     booking = Booking.objects.create(
         client=client,
         class_session=session,
@@ -274,6 +273,12 @@ def _book_locked(
         idempotency_key=key,
         **_price(session.price, quantity),
     )
+    if not _claim_spots(session.pk, quantity):
+        left = ClassSession.objects.values_list("capacity", "spots_taken").get(pk=session.pk)
+        free = max(left[0] - left[1], 0)
+        if free == 0:
+            raise SessionFull(_("This class just filled up."))
+        raise SessionFull(ngettext("Only %(n)d spot is left.", "Only %(n)d spots are left.", free) % {"n": free})
     _log(
         booking,
         actor=client,

@@ -98,7 +98,7 @@ def notify_many(messages: list[Message], *, batch_size: int = 1000) -> int:
         )
     new = [r for r in rows if r.dedupe_key not in existing]
     Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=batch_size)
-    new_keys = [r.dedupe_key for r in new]
+    new_keys = [r.dedupe_key for r in new if r.status == OutboxStatus.PENDING]
     if new_keys:
         transaction.on_commit(lambda: _enqueue(new_keys))
     return len(new)
@@ -194,8 +194,12 @@ def _finish(notification: Notification, *, status: str, error: str = "", attempt
     )
 
 
-def deliver(pk: int) -> str | None:
-    """Claim and send one row; None when someone else has it or it is not due."""
+def deliver(pk: int | None = None, *, key: str | None = None) -> str | None:
+    """Claim and send one row (by id or de-duplication key); None when someone else has it."""
+    if pk is None:
+        pk = Notification.objects.filter(dedupe_key=key).values_list("pk", flat=True).first()
+        if pk is None:
+            return None  # the transaction that wrote it rolled back
     if not claim(pk):
         return None
     return deliver_claimed(pk)

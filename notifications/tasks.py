@@ -6,9 +6,9 @@ from notifications import services
 
 
 @shared_task(name="notifications.deliver", ignore_result=True)
-def deliver_notification(pk: int) -> None:
+def deliver_notification(pk: int | None = None, key: str | None = None) -> None:
     """Send one outbox row; running it twice sends once (the claim decides)."""
-    services.deliver(pk)
+    services.deliver(pk, key=key)
 
 
 @shared_task(name="notifications.sweep_outbox", ignore_result=True)
