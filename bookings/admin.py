@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bookings import selectors, services
-from bookings.forms import ChangeBookingForm
+from bookings.forms import change_form_for
 from bookings.models import Booking, BookingEvent, BookingPolicy, ClassTypePolicy, RefundTier
 from bookings.transitions import Status
 from schedules.admin import ClassSessionAdmin
@@ -298,13 +298,7 @@ class BookingAdmin(admin.ModelAdmin):
         booking = get_object_or_404(
             Booking.objects.select_related("class_session__class_type", "client"), pk=booking_id
         )
-        rules = booking.policy or services.policy_for(booking.class_session.class_type_id)
-        form = ChangeBookingForm(
-            request.POST or None,
-            booking=booking,
-            options=selectors.move_options(booking=booking),
-            max_quantity=rules.max_party_size,
-        )
+        form = change_form_for(booking, request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.change_booking(

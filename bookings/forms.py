@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bookings import selectors, services
+
 
 class BookClassForm(forms.Form):
     quantity = forms.IntegerField(label=_("Spots"), min_value=1, max_value=50, initial=1)
@@ -59,3 +61,11 @@ class ChangeBookingForm(forms.Form):
 def _when(session) -> str:
     local = timezone.localtime(session.starts_at)
     return f"{local:%a %d %b, %H:%M} · {session.location.name} · {session.spots_left} free"
+
+
+def change_form_for(booking, data=None) -> ChangeBookingForm:
+    """The change form with the dates a booking may move to and its policy's party size."""
+    rules = booking.policy or services.policy_for(booking.class_session.class_type_id)
+    return ChangeBookingForm(
+        data, booking=booking, options=selectors.move_options(booking=booking), max_quantity=rules.max_party_size
+    )

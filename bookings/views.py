@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bookings import selectors, services
-from bookings.forms import BookClassForm, CancelBookingForm, ChangeBookingForm
+from bookings.forms import BookClassForm, CancelBookingForm, change_form_for
 from bookings.models import Booking
 from notifications import services as notification_services
 
@@ -106,13 +106,7 @@ def change_booking(request: HttpRequest, reference: str) -> HttpResponse:
     if booking.status != "confirmed":
         messages.info(request, _("Only confirmed bookings can be changed."))
         return redirect(booking)
-    rules = booking.policy or services.policy_for(booking.class_session.class_type_id)
-    form = ChangeBookingForm(
-        request.POST or None,
-        booking=booking,
-        options=selectors.move_options(booking=booking),
-        max_quantity=rules.max_party_size,
-    )
+    form = change_form_for(booking, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_booking(

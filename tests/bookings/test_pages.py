@@ -106,6 +106,7 @@ def test_my_bookings_lists_upcoming_and_past_with_status_and_reference(client, c
     b2 = services.book_class(client=client_user, session_id=later.pk, quantity=2)
     services.cancel_booking(booking=b2, actor=client_user)
     html = client.get(reverse("bookings:mine")).content.decode()
+    assert "<title>My bookings ·" in html
     assert b1.reference in html and b2.reference in html and "Cancelled" in html and "Confirmed" in html
     assert html.index(b1.reference) < html.index(b2.reference)
 
