@@ -39,10 +39,17 @@ def _timetable(db: BenchDatabase) -> dict:
     return timetable.run(db)
 
 
+def _booking_http(db: BenchDatabase) -> dict:
+    from tests.bench import booking_http
+
+    return booking_http.run(db)
+
+
 # name -> section. Each runs after django.setup(), connected to the migrated benchmark
 # database with its tables flushed, and returns its figures (a JSON-able dict).
 SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
     "timetable": _timetable,
+    "booking_http": _booking_http,
 }
 
 
