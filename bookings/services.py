@@ -25,6 +25,7 @@ from bookings import policy as policy_rules
 from bookings.models import Booking, BookingEvent, BookingPolicy, BookingStatus, EventSource
 from bookings.signals import spots_released
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
+from schedules.cache import bump_timetable_version
 from schedules.models import ClassSession, SessionStatus
 
 
@@ -152,19 +153,24 @@ def _claim_spots(session_id: int, quantity: int) -> bool:
         if pause:
             time.sleep(pause)
         ClassSession.objects.filter(pk=session_id).update(spots_taken=taken + quantity)
+        bump_timetable_version()
         return True
     if pause:
         time.sleep(pause)
-    return (
+    claimed = (
         ClassSession.objects.filter(
             pk=session_id, status=SessionStatus.SCHEDULED, spots_taken__lte=F("capacity") - quantity
         ).update(spots_taken=F("spots_taken") + quantity)
         == 1
     )
+    if claimed:
+        bump_timetable_version()  # .update() sends no signal: the timetable's "spots left" changed
+    return claimed
 
 
 def _release_spots(session_id: int, quantity: int) -> None:
     ClassSession.objects.filter(pk=session_id).update(spots_taken=F("spots_taken") - quantity)
+    bump_timetable_version()
     spots_released.send(sender=Booking, session_id=session_id, quantity=quantity)
 
 
@@ -446,6 +452,7 @@ def repair_counters(drift) -> None:
     """Set drifted counters to what the bookings hold (after a manual database edit)."""
     for row in drift:
         ClassSession.objects.filter(pk=row.session_id).update(spots_taken=row.booked)
+    bump_timetable_version()
 
 
 @transaction.atomic

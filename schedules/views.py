@@ -4,21 +4,40 @@ from datetime import timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from schedules import cache as timetable_cache
 from schedules import selectors
-from schedules.forms import TimetableFilterForm
+from schedules.forms import TimetableFilterForm, filter_choices
 from schedules.models import ClassSession, Practitioner
 from schedules.panels import render_session_panels
+from schedules.templatetags.timetable import week_grid
 
 
 def timetable(request: HttpRequest) -> HttpResponse:
+    """The week's classes. The grid below the filters comes from the cache when it can (schedules.cache)."""
     zone = request.viewer_zone
-    form = TimetableFilterForm(request.GET or None)
+    version = timetable_cache.timetable_version()
+    form = TimetableFilterForm(request.GET or None, choices=filter_choices(version))
     form.is_valid()  # invalid filter values are dropped, never a 500
-    today = timezone.localdate(timezone.now(), zone)
+    now = timezone.now()
+    today = timezone.localdate(now, zone)
     week_start = selectors.week_start_of(form.week_value() or today)
-    days = selectors.timetable_week(week_start=week_start, zone=zone, filters=form.filters())
+    filters = form.filters()
+    key = timetable_cache.grid_key(
+        version=version,
+        week_start=week_start,
+        today=today,
+        zone=zone,
+        language=translation.get_language(),
+        filters=filters,
+    )
+    days = None  # read only when the grid is not cached
+    grid = timetable_cache.get_grid(key)
+    if grid is None:
+        days = selectors.timetable_week(week_start=week_start, zone=zone, filters=filters)
+        grid = week_grid(days, today, now, zone)
+        timetable_cache.set_grid(key, grid, timetable_cache.grid_timeout(days, now))
     query = request.GET.copy()
     query.pop("week", None)
     return render(
@@ -26,6 +45,7 @@ def timetable(request: HttpRequest) -> HttpResponse:
         "schedules/timetable.html",
         {
             "form": form,
+            "grid": grid,
             "days": days,
             "today": today,
             "week_start": week_start,
@@ -34,9 +54,7 @@ def timetable(request: HttpRequest) -> HttpResponse:
             "next_week": week_start + timedelta(days=7),
             "this_week": selectors.week_start_of(today),
             "filter_query": query.urlencode(),
-            "session_count": sum(len(d.sessions) for d in days),
             "viewer_zone": zone,
-            "now": timezone.now(),
         },
     )
 

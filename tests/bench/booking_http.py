@@ -120,7 +120,10 @@ def _start_server(port: int, database_url: str, redis_url: str) -> subprocess.Po
         "DB_CONN_MAX_AGE": "600",
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    workers = max(os.cpu_count() or 2, 2) * 2
+    # Several processes with few threads each: booking requests are CPU-bound Python,
+    # and threads of one process queue on the GIL. BENCH_GUNICORN_WORKERS/THREADS override.
+    workers = int(os.environ.get("BENCH_GUNICORN_WORKERS", 16))
+    threads = int(os.environ.get("BENCH_GUNICORN_THREADS", 2))
     proc = subprocess.Popen(
         [
             str(gunicorn),
@@ -132,7 +135,7 @@ def _start_server(port: int, database_url: str, redis_url: str) -> subprocess.Po
             "--workers",
             str(workers),
             "--threads",
-            "8",
+            str(threads),
             "--keep-alive",
             "30",
             "--log-level",

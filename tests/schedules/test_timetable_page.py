@@ -1,15 +1,20 @@
 """The public weekly timetable, class detail and practitioner pages."""
 
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from schedules import services
-from schedules.models import ClassSession, Level
-from schedules.selectors import week_start_of
+from schedules.cache import GRID_MAX_TIMEOUT, bump_timetable_version, grid_timeout, timetable_version
+from schedules.models import ClassSession, Level, Occupancy
+from schedules.selectors import TimetableDay, week_start_of
 from tests.factories import ClassTypeFactory, PractitionerFactory, RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +110,7 @@ def test_filters_narrow_the_week(client, madrid, room, param):
     _session(other_place, day=monday + timedelta(days=1), class_type=power, instructor=leo)
     value = {"location": madrid.pk, "class_type": yin.pk, "instructor": ana.pk, "level": Level.BEGINNER}[param]
     days = _week(client, monday, **{param: value}).context["days"]
-    assert [s.class_type.title for d in days for s in d.sessions] == ["Deep Yin"]
+    assert [s.title for d in days for s in d.sessions] == ["Deep Yin"]
 
 
 def test_bad_filter_values_are_ignored_not_an_error(client, madrid, flow):
@@ -147,6 +152,121 @@ def test_the_query_count_does_not_grow_with_the_sessions_shown(client, django_as
     with django_assert_max_num_queries(4) as many:
         _week(client, monday)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- the cached week grid (schedules.cache) --------------------------------------------------
+
+
+def _grid(client, monday, **params):
+    """The page below the filters (whose dropdowns name every teacher and class)."""
+    return _week(client, monday, **params).content.decode().partition("</form>")[2]
+
+
+def test_a_second_request_gets_the_grid_from_the_cache_without_queries(client, madrid, room, flow, instructor):
+    monday = _monday_next_week()
+    _session(madrid, day=monday, class_type=flow, instructor=instructor, room=room)
+    with CaptureQueriesContext(connection) as first:
+        html = _week(client, monday).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        again = _week(client, monday).content.decode()
+    assert len(first.captured_queries) >= 2 and len(second.captured_queries) == 0
+    assert again == html and "Vinyasa Flow" in again
+
+
+def test_spots_taken_changed_by_update_show_after_a_version_bump(client, madrid, flow):
+    monday = _monday_next_week()
+    session = _session(madrid, day=monday, class_type=flow)
+    assert "10 spots left" in _week(client, monday).content.decode()
+    # What bookings.services does: an UPDATE, which sends no signal ...
+    ClassSession.objects.filter(pk=session.pk).update(spots_taken=F("spots_taken") + 3)
+    assert "10 spots left" in _week(client, monday).content.decode()  # ... so the cached grid stands
+    bump_timetable_version()  # ... until it bumps the version
+    html = _week(client, monday).content.decode()
+    assert "7 spots left" in html and "10 spots left" not in html
+
+
+def test_a_new_instructor_saved_on_a_session_shows_at_once(client, madrid, flow, instructor):
+    monday = _monday_next_week()
+    session = _session(madrid, day=monday, class_type=flow, instructor=instructor)
+    assert "Ana García" in _grid(client, monday)
+    session.instructor = PractitionerFactory(public_name="Leo Martín")
+    session.save()
+    grid = _grid(client, monday)
+    assert "Leo Martín" in grid and "Ana García" not in grid
+
+
+def test_renaming_what_a_card_shows_shows_at_once(client, madrid, room, flow, instructor):
+    monday = _monday_next_week()
+    _session(madrid, day=monday, class_type=flow, instructor=instructor, room=room)
+    _week(client, monday)
+    for obj, field, value in [
+        (flow, "title", "Slow Flow"),
+        (room, "name", "Sala Luna"),
+        (madrid, "name", "Gràcia"),
+        (instructor, "public_name", "Ana G."),
+    ]:
+        setattr(obj, field, value)
+        obj.save()
+        assert value in _grid(client, monday)
+
+
+def test_a_deleted_session_leaves_the_grid(client, madrid, flow):
+    monday = _monday_next_week()
+    session = _session(madrid, day=monday, class_type=flow)
+    assert 'data-testid="session"' in _week(client, monday).content.decode()
+    Occupancy.objects.filter(class_session=session).delete()
+    session.delete()
+    assert 'data-testid="session"' not in _week(client, monday).content.decode()
+
+
+def test_each_viewer_zone_and_filter_gets_its_own_grid(client, madrid, flow):
+    monday = _monday_next_week()
+    _session(madrid, day=monday + timedelta(days=1), class_type=flow)  # 07:00 Madrid
+    other = _session(madrid, day=monday + timedelta(days=2), class_type=ClassTypeFactory(title="Deep Yin"))
+    assert "07:00–" in _grid(client, monday)
+    client.cookies["shala_tz"] = "Asia/Kolkata"
+    kolkata = datetime.combine(monday + timedelta(days=1), time(7), MADRID).astimezone(ZoneInfo("Asia/Kolkata"))
+    grid = _grid(client, monday)
+    assert f"{kolkata:%H:%M}–" in grid and "07:00–" not in grid
+    grid = _grid(client, monday, class_type=other.class_type_id)
+    assert "Deep Yin" in grid and "Vinyasa Flow" not in grid
+
+
+def test_a_filter_value_that_is_not_an_option_is_dropped(client, madrid, flow):
+    monday = _monday_next_week()
+    _session(madrid, day=monday, class_type=flow)
+    html = _week(client, monday, location="999999", instructor="x").content.decode()
+    assert "Vinyasa Flow" in html
+
+
+def test_a_change_in_a_transaction_bumps_again_when_it_commits(django_capture_on_commit_callbacks):
+    before = timetable_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        bump_timetable_version()
+        inside = timetable_version()
+    assert inside != before and len(callbacks) == 1 and timetable_version() not in {before, inside}
+
+
+def test_the_grid_expires_when_its_next_session_ends():
+    now = timezone.now()
+
+    def day(*ends):
+        return TimetableDay(
+            day=now.date(), sessions=[SimpleNamespace(ends_at=now + timedelta(seconds=s)) for s in ends]
+        )
+
+    assert grid_timeout([day(-30, 95.2, 400)], now) == 96  # the "Past" badge of the 95.2 s one is due then
+    assert grid_timeout([day(-30)], now) == GRID_MAX_TIMEOUT  # all over already: nothing will change
+    assert grid_timeout([day(), day(10_000)], now) == GRID_MAX_TIMEOUT
+
+
+def test_a_class_that_has_ended_shows_as_past(client, madrid, flow):
+    today = timezone.localdate(timezone.now(), MADRID)
+    ended = _session(madrid, day=today, at=time(0, 0), class_type=flow, minutes=1)
+    if ended.ends_at > timezone.now():  # the first minute of the day in Madrid
+        pytest.skip("no class can have ended yet today")
+    html = _week(client, week_start_of(today)).content.decode()
+    assert "session-card past" in html and ">Past<" in html and "spots left" not in html
 
 
 def test_the_class_detail_page_shows_what_a_client_needs(client, madrid, room, flow, instructor):
