@@ -98,3 +98,27 @@ def reminder_messages(bookings, *, hours: int) -> list[Message]:
         )
         for b in bookings
     ]
+
+
+def agenda_message(practitioner, day, sessions) -> Message:
+    """A practitioner's day: their classes with who is booked (counts and notes)."""
+    items = []
+    for s in sessions:
+        booked = [b for b in s.bookings.all() if b.is_active]
+        items.append(
+            {
+                "title": s.class_type.title,
+                "starts_at": s.starts_at.isoformat(),
+                "ends_at": s.ends_at.isoformat(),
+                "where": s.location.name + (f" · {s.room.name}" if s.room_id else ""),
+                "booked": sum(b.quantity for b in booked),
+                "capacity": s.capacity,
+                "notes": [f"{b.client.name}: {b.note}" for b in booked if b.note],
+            }
+        )
+    return Message(
+        recipient=practitioner.user,
+        kind="practitioner_agenda",
+        context={"day": day.isoformat(), "items": items, "url": settings.SITE_URL},
+        dedupe_key=f"agenda:{practitioner.pk}:{day.isoformat()}",
+    )

@@ -576,3 +576,32 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             created += notify_many(messages.reminder_messages(due, hours=hours))
     return created
+
+
+AGENDA_HOUR = 6  # local time at which practitioners get their day's agenda
+
+
+def send_daily_agendas(*, now: datetime | None = None) -> int:
+    """Each practitioner's agenda for today, once, from AGENDA_HOUR in their own zone (hourly beat task)."""
+    from notifications.services import notify_many
+    from schedules.models import Practitioner
+
+    now = now or timezone.now()
+    batch = []
+    for practitioner in Practitioner.objects.filter(is_active=True).select_related("user"):
+        zone = practitioner.user.zone
+        local = timezone.localtime(now, zone)
+        if local.hour < AGENDA_HOUR:
+            continue
+        start = datetime.combine(local.date(), datetime.min.time(), zone)
+        sessions = list(
+            ClassSession.objects.scheduled()
+            .filter(instructor=practitioner, starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
+            .select_related("class_type", "location", "room")
+            .prefetch_related("bookings__client")
+            .order_by("starts_at")
+        )
+        if sessions:
+            batch.append(messages.agenda_message(practitioner, local.date(), sessions))
+    with transaction.atomic():
+        return notify_many(batch)

@@ -9,3 +9,9 @@ from bookings import services
 def send_reminders() -> int:
     """Queue booking reminders that are due; exactly once per booking and offset."""
     return services.send_due_reminders()
+
+
+@shared_task(name="bookings.send_daily_agendas", ignore_result=True)
+def send_daily_agendas() -> int:
+    """Practitioners' agendas for today; exactly once per practitioner and day."""
+    return services.send_daily_agendas()

@@ -75,3 +75,27 @@ def test_the_reminder_email_renders(smtp_inbox, django_capture_on_commit_callbac
     (message,) = smtp_inbox.messages
     assert message["Subject"].startswith("[") and "Reminder:" in message["Subject"]
     assert message["To"] == booking.client.email
+
+
+def test_practitioners_get_their_days_agenda_once_with_counts_and_notes(smtp_inbox, django_capture_on_commit_callbacks):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import PractitionerFactory
+
+    madrid = ZoneInfo("Europe/Madrid")
+    teacher = PractitionerFactory(user__time_zone="Europe/Madrid")
+    today = timezone.localdate(timezone.now(), madrid)
+    session = upcoming_class(
+        starts_at=datetime.combine(today + timedelta(days=1), datetime.min.time(), madrid) + timedelta(hours=18),
+        instructor=teacher,
+    )
+    services.book_class(client=UserFactory(display_name="Ana"), session_id=session.pk, quantity=2, note="Knee")
+    morning = datetime.combine(today + timedelta(days=1), datetime.min.time(), madrid) + timedelta(hours=7)
+    assert services.send_daily_agendas(now=morning - timedelta(hours=3)) == 0  # 04:00 local: not yet
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_daily_agendas(now=morning) == 2  # in-app + e-mail
+    assert services.send_daily_agendas(now=morning + timedelta(hours=1)) == 0
+    (message,) = smtp_inbox.messages
+    body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert "18:00" in body and "2 of 10 spots booked" in body and "Ana: Knee" in body
