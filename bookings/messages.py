@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Booking
 from notifications.ics import CalendarEvent
-from notifications.services import Message, notify
+from notifications.services import Message, send_all
 
 
 def booking_context(booking: Booking) -> dict:
@@ -47,44 +47,61 @@ def booking_context(booking: Booking) -> dict:
     }
 
 
+def _for_instructor(booking: Booking, event: str, key: str, *, by_studio: bool = False) -> list[Message]:
+    """The class's instructor hears of every booking, cancellation and change at once.
+
+    Not when the studio cancelled the whole class: the instructor knows, and one
+    message per client would only be noise.
+    """
+    session = booking.class_session
+    if by_studio or session is None:
+        return []
+    return [
+        Message(
+            recipient=session.instructor.user,
+            kind="class_booking_news",
+            context={
+                "event": event,
+                "client": booking.client.name,
+                "quantity": booking.quantity,
+                "note": booking.note,
+                "class_title": session.class_type.title,
+                "starts_at": session.starts_at.isoformat(),
+                "url": settings.SITE_URL.rstrip("/") + f"/admin/bookings/booking/roster/{session.pk}/",
+            },
+            dedupe_key=f"{key}:instructor",
+        )
+    ]
+
+
 def booking_confirmed(booking: Booking) -> None:
-    notify(
-        recipient=booking.client,
-        kind="booking_confirmed",
-        context={
-            **booking_context(booking),
-            "calendar_method": "REQUEST",
-        },
-        dedupe_key=f"booking:{booking.pk}:confirmed",
-    )
+    key = f"booking:{booking.pk}:confirmed"
+    context = {**booking_context(booking), "calendar_method": "REQUEST"}
+    send_all([Message(booking.client, "booking_confirmed", context, key), *_for_instructor(booking, "booked", key)])
 
 
 def booking_cancelled(booking: Booking, *, refund, fee, by_studio: bool, reason: str) -> None:
-    notify(
-        recipient=booking.client,
-        kind="booking_cancelled",
-        context={
-            **booking_context(booking),
-            "calendar_method": "CANCEL",
-            "refund": str(refund),
-            "fee": str(fee),
-            "by_studio": by_studio,
-            "reason": reason,
-        },
-        dedupe_key=f"booking:{booking.pk}:cancelled",
+    key = f"booking:{booking.pk}:cancelled"
+    context = {
+        **booking_context(booking),
+        "calendar_method": "CANCEL",
+        "refund": str(refund),
+        "fee": str(fee),
+        "by_studio": by_studio,
+        "reason": reason,
+    }
+    send_all(
+        [
+            Message(booking.client, "booking_cancelled", context, key),
+            *_for_instructor(booking, "cancelled", key, by_studio=by_studio),
+        ]
     )
 
 
 def booking_changed(booking: Booking) -> None:
-    notify(
-        recipient=booking.client,
-        kind="booking_changed",
-        context={
-            **booking_context(booking),
-            "calendar_method": "REQUEST",
-        },
-        dedupe_key=f"booking:{booking.pk}:changed:{booking.ics_sequence}",
-    )
+    key = f"booking:{booking.pk}:changed:{booking.ics_sequence}"
+    context = {**booking_context(booking), "calendar_method": "REQUEST"}
+    send_all([Message(booking.client, "booking_changed", context, key), *_for_instructor(booking, "changed", key)])
 
 
 def reminder_messages(bookings, *, hours: int) -> list[Message]:

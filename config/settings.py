@@ -255,6 +255,12 @@ SMS_ENABLED = bool(TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMB
 WHATSAPP_TOKEN = env.str("WHATSAPP_TOKEN", default="")
 WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
 WHATSAPP_ENABLED = bool(WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID)
+# WHATSAPP_TEMPLATE: name of the approved message template WhatsApp messages are sent with;
+# it must have exactly one body parameter ({{1}}), which gets the message text, and be
+# approved in each language clients use (default: shala_notification)
+WHATSAPP_TEMPLATE = env.str("WHATSAPP_TEMPLATE", default="shala_notification")
+# WHATSAPP_API_VERSION: Graph API version of the Cloud API calls (default: v21.0)
+WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v21.0")
 
 # --- Celery -----------------------------------------------------------------------------
 # CELERY_BROKER_URL (default: REDIS_URL if set, else kombu's file-system transport

@@ -2,7 +2,9 @@
 
 E-mail goes through Django's e-mail backend (SMTP in production) with a plain-text
 and an HTML part and, for bookings, an .ics invitation. In-app messages are the
-outbox row itself. SMS and WhatsApp are skipped unless their provider is configured.
+outbox row itself. SMS goes through Twilio and WhatsApp through Meta's Cloud API (an
+approved template, settings.WHATSAPP_TEMPLATE, whose one body parameter is the text),
+both with the kind's short.txt; each is skipped while its provider is not configured.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import to_locale
 
+from notifications import providers
 from notifications.ics import CalendarEvent, calendar_bytes
 from notifications.models import Channel, Notification, OutboxStatus
 
@@ -74,12 +78,85 @@ def _send_email(notification: Notification) -> str:
     return OutboxStatus.SENT
 
 
+def _sms_configured() -> bool:
+    return bool(
+        settings.SMS_ENABLED
+        and settings.TWILIO_ACCOUNT_SID
+        and settings.TWILIO_AUTH_TOKEN
+        and settings.TWILIO_FROM_NUMBER
+    )
+
+
+def _whatsapp_configured() -> bool:
+    return bool(settings.WHATSAPP_ENABLED and settings.WHATSAPP_TOKEN and settings.WHATSAPP_PHONE_NUMBER_ID)
+
+
+def _short_text(notification: Notification) -> str:
+    """The kind's short.txt on one line (WhatsApp refuses parameters with line breaks or tabs)."""
+    try:
+        return " ".join(render(notification, "short.txt").split())
+    except TemplateDoesNotExist as exc:
+        raise PermanentError(f"No template for {notification.kind}: {exc}") from exc
+
+
+def _e164(notification: Notification) -> str:
+    phone = notification.recipient.phone
+    if not phone:
+        raise PermanentError("The recipient has no phone number.")
+    if hasattr(phone, "is_valid") and not phone.is_valid():
+        raise PermanentError(f"The recipient's phone number {phone} is not valid.")
+    return phone.as_e164 if hasattr(phone, "as_e164") else str(phone)
+
+
+def _send_sms(notification: Notification) -> str:
+    if not _sms_configured():
+        return OutboxStatus.SKIPPED
+    if not notification.recipient.notify_sms:
+        return OutboxStatus.SKIPPED  # they turned SMS off after this was queued
+    to = _e164(notification)
+    try:
+        providers.send_sms(
+            account_sid=settings.TWILIO_ACCOUNT_SID,
+            auth_token=settings.TWILIO_AUTH_TOKEN,
+            from_number=settings.TWILIO_FROM_NUMBER,
+            to=to,
+            body=_short_text(notification),
+        )
+    except providers.Rejected as exc:
+        raise PermanentError(str(exc)) from exc
+    return OutboxStatus.SENT
+
+
+def _send_whatsapp(notification: Notification) -> str:
+    if not _whatsapp_configured():
+        return OutboxStatus.SKIPPED
+    user = notification.recipient
+    if not user.notify_whatsapp:
+        return OutboxStatus.SKIPPED  # they turned WhatsApp off after this was queued
+    to = _e164(notification).removeprefix("+")
+    try:
+        providers.send_whatsapp_template(
+            token=settings.WHATSAPP_TOKEN,
+            phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID,
+            api_version=settings.WHATSAPP_API_VERSION,
+            to=to,
+            template=settings.WHATSAPP_TEMPLATE,
+            language=to_locale(user.language or settings.LANGUAGE_CODE),
+            text=_short_text(notification),
+        )
+    except providers.Rejected as exc:
+        raise PermanentError(str(exc)) from exc
+    return OutboxStatus.SENT
+
+
 def send(notification: Notification) -> str:
     match notification.channel:
         case Channel.EMAIL:
             return _send_email(notification)
         case Channel.INAPP:
             return OutboxStatus.SENT  # the row is the message; the bell shows it
-        case Channel.SMS | Channel.WHATSAPP:
-            return OutboxStatus.SKIPPED  # providers come with their own configuration (docs/configuration.md)
+        case Channel.SMS:
+            return _send_sms(notification)
+        case Channel.WHATSAPP:
+            return _send_whatsapp(notification)
     raise PermanentError(f"Unknown channel {notification.channel!r}.")

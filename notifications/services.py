@@ -35,6 +35,15 @@ def channels_for(recipient: User) -> list[str]:
     return chosen
 
 
+@dataclass(frozen=True)
+class Message:
+    recipient: User
+    kind: str
+    context: dict
+    dedupe_key: str
+    channels: tuple[str, ...] | None = None  # None: the recipient's own choice
+
+
 def notify(
     *,
     recipient: User,
@@ -48,28 +57,32 @@ def notify(
     ``context`` must be JSON: datetimes as ISO strings in keys ending ``_at`` (they
     are shown in the recipient's zone), a calendar event under ``"calendar"``.
     """
-    rows = [
-        Notification(
-            recipient=recipient,
-            channel=channel,
-            kind=kind,
-            context=context,
-            dedupe_key=f"{dedupe_key}:{channel}",
-        )
-        for channel in (channels or channels_for(recipient))
-    ]
+    return send_all([Message(recipient, kind, context, dedupe_key, tuple(channels) if channels else None)])
+
+
+def send_all(messages: list[Message]) -> list[Notification]:
+    """notify() for a few messages of one change (client and instructor): one INSERT."""
+    rows = [_row(m, channel) for m in messages for channel in (m.channels or channels_for(m.recipient))]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = [r.dedupe_key for r in rows]
-    transaction.on_commit(lambda: _enqueue(keys))
+    keys = [r.dedupe_key for r in rows if r.status == OutboxStatus.PENDING]
+    if keys:
+        transaction.on_commit(lambda: _enqueue(keys))
     return rows
 
 
-@dataclass(frozen=True)
-class Message:
-    recipient: User
-    kind: str
-    context: dict
-    dedupe_key: str
+def _row(message: Message, channel: str) -> Notification:
+    """An outbox row; in-app messages need no delivery, so they are born sent."""
+    inapp = channel == Channel.INAPP
+    return Notification(
+        recipient=message.recipient,
+        channel=channel,
+        kind=message.kind,
+        context=message.context,
+        dedupe_key=f"{message.dedupe_key}:{channel}",
+        status=OutboxStatus.SENT if inapp else OutboxStatus.PENDING,
+        sent_at=timezone.now() if inapp else None,
+        attempts=1 if inapp else 0,
+    )
 
 
 def notify_many(messages: list[Message], *, batch_size: int = 1000) -> int:
@@ -77,17 +90,7 @@ def notify_many(messages: list[Message], *, batch_size: int = 1000) -> int:
 
     Returns how many rows were new; keys already used are skipped by the database.
     """
-    rows = [
-        Notification(
-            recipient=m.recipient,
-            channel=channel,
-            kind=m.kind,
-            context=m.context,
-            dedupe_key=f"{m.dedupe_key}:{channel}",
-        )
-        for m in messages
-        for channel in channels_for(m.recipient)
-    ]
+    rows = [_row(m, channel) for m in messages for channel in (m.channels or channels_for(m.recipient))]
     keys = [r.dedupe_key for r in rows]
     existing = set()
     for start in range(0, len(keys), batch_size):
@@ -105,15 +108,15 @@ def notify_many(messages: list[Message], *, batch_size: int = 1000) -> int:
 
 
 def _enqueue(keys: list[str]) -> None:
+    """Queue delivery by key: no database read after the commit."""
     from notifications.tasks import deliver_notification
 
-    for pk in Notification.objects.filter(dedupe_key__in=keys, status=OutboxStatus.PENDING).values_list(
-        "pk", flat=True
-    ):
+    for key in keys:
         try:
-            deliver_notification.delay(pk)
+            deliver_notification.delay(key=key)
         except Exception:  # the broker is down: the sweep will deliver it
-            log.warning("Could not queue notification %s; the outbox sweep will send it.", pk, exc_info=True)
+            log.warning("Could not queue notification %s; the outbox sweep will send it.", key, exc_info=True)
+            return
 
 
 # --- delivery ---------------------------------------------------------------------------

@@ -19,6 +19,11 @@ def client_user():
     return UserFactory(display_name="Carla Client", email="carla@example.com", time_zone="America/New_York")
 
 
+def _to(inbox, user) -> list:
+    """The messages the inbox received for one person (instructors get their own)."""
+    return [m for m in inbox.messages if m["To"] == user.email]
+
+
 def _event(message) -> tuple[icalendar.Calendar, icalendar.Event]:
     cal = icalendar.Calendar.from_ical(attachment(message))
     (event,) = cal.walk("VEVENT")
@@ -32,8 +37,7 @@ def test_booking_sends_a_confirmation_with_an_invitation_that_parses_back(
     with django_capture_on_commit_callbacks(execute=True):
         booking = services.book_class(client=client_user, session_id=session.pk, quantity=2)
 
-    (message,) = smtp_inbox.messages
-    assert message["To"] == "carla@example.com"
+    (message,) = _to(smtp_inbox, client_user)
     assert "Booked:" in message["Subject"] and session.class_type.title in message["Subject"]
     text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
     assert booking.reference in text and "Hello Carla Client" in text
@@ -59,7 +63,7 @@ def test_cancelling_sends_method_cancel_with_the_same_uid_and_a_higher_sequence(
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_booking(booking=booking, actor=client_user, reason="Sick")
 
-    confirmed, cancelled = smtp_inbox.messages
+    confirmed, cancelled = _to(smtp_inbox, client_user)
     cal, event = _event(cancelled)
     assert str(cal["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
     assert str(event["UID"]) == str(_event(confirmed)[1]["UID"]) == booking.ics_uid
@@ -76,7 +80,7 @@ def test_a_moved_booking_keeps_its_uid_and_raises_the_sequence(
         booking = services.book_class(client=client_user, session_id=session.pk, quantity=1)
     with django_capture_on_commit_callbacks(execute=True):
         services.change_booking(booking=booking, actor=client_user, session_id=later.pk)
-    _, changed = smtp_inbox.messages
+    _, changed = _to(smtp_inbox, client_user)
     _cal, event = _event(changed)
     assert str(event["UID"]) == booking.ics_uid and int(event["SEQUENCE"]) == 1
     assert event.decoded("DTSTART") == later.starts_at
@@ -116,4 +120,25 @@ def test_the_same_message_twice_writes_no_new_rows(client_user):
     before = Notification.objects.count()
     booking_confirmed(booking)  # the same message again: same key, no new rows
     notify(recipient=client_user, kind="booking_confirmed", context={}, dedupe_key=f"booking:{booking.pk}:confirmed")
-    assert Notification.objects.count() == before == 2  # in-app and e-mail
+    assert Notification.objects.count() == before
+    assert Notification.objects.filter(recipient=client_user).count() == 2  # in-app and e-mail
+
+
+def test_the_instructor_hears_of_bookings_and_cancellations_but_not_of_a_studio_cancellation(
+    client_user, django_capture_on_commit_callbacks
+):
+    from schedules import services as schedule_services
+
+    session = upcoming_class(days=4)
+    instructor = session.instructor.user
+    booking = services.book_class(client=client_user, session_id=session.pk, quantity=2, note="Knee")
+    services.cancel_booking(booking=booking, actor=client_user)
+    other = services.book_class(client=UserFactory(), session_id=session.pk, quantity=1)
+    schedule_services.cancel_class_session(session=session, reason="Holiday")
+    news = list(
+        Notification.objects.filter(recipient=instructor, kind="class_booking_news", channel="email")
+        .order_by("pk")
+        .values_list("context__event", flat=True)
+    )
+    assert news == ["booked", "cancelled", "booked"]
+    assert other.pk

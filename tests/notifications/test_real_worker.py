@@ -43,7 +43,8 @@ def test_a_booking_email_goes_through_redis_and_a_real_worker_exactly_once(not_e
     session = upcoming_class(days=3)
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"):
         booking = services.book_class(client=client, session_id=session.pk, quantity=1)
-        assert _wait_for(lambda: len(smtp_inbox.messages) == 1)
+        # The client's confirmation and the instructor's notice.
+        assert _wait_for(lambda: len(smtp_inbox.messages) == 2), [m["To"] for m in smtp_inbox.messages]
         # The same task queued again (a redelivery) and a sweep racing it send nothing more.
         row = Notification.objects.get(kind="booking_confirmed", channel="email")
         from notifications.tasks import deliver_notification
@@ -51,8 +52,8 @@ def test_a_booking_email_goes_through_redis_and_a_real_worker_exactly_once(not_e
         deliver_notification.delay(row.pk)
         sweep_outbox.delay()
         time.sleep(1.5)
-    assert len(smtp_inbox.messages) == 1
-    (message,) = smtp_inbox.messages
+    assert len(smtp_inbox.messages) == 2
+    (message,) = [m for m in smtp_inbox.messages if m["To"] == client.email]
     text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
     assert booking.reference in text
     row.refresh_from_db()
@@ -73,7 +74,10 @@ def test_booking_succeeds_with_the_broker_down_and_the_message_goes_out_later(
         app.conf.broker_url = settings.CELERY_BROKER_URL
         app.conf.task_publish_retry = True
     assert booking.pk and smtp_inbox.messages == []
-    assert Notification.objects.filter(status=OutboxStatus.PENDING, channel="email").count() == 1
+    # The client's confirmation and the instructor's notice wait in the outbox.
+    assert Notification.objects.filter(status=OutboxStatus.PENDING, channel="email").count() == 2
     # The broker is back; the beat sweep delivers what was left behind.
     sweep_outbox()
-    assert len(smtp_inbox.messages) == 1
+    assert sorted(m["To"] for m in smtp_inbox.messages) == sorted(
+        [booking.client.email, booking.class_session.instructor.user.email]
+    )
