@@ -290,6 +290,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schedules.extend_class_sessions",
         "schedule": 24 * 3600,  # daily; regeneration is idempotent
     },
+    "send-daily-agendas": {
+        "task": "bookings.send_daily_agendas",
+        "schedule": 60 * 60,  # hourly; each practitioner gets theirs once, from 06:00 in their zone
+    },
     "send-booking-reminders": {
         "task": "bookings.send_reminders",
         "schedule": 5 * 60,
