@@ -45,11 +45,18 @@ def _booking_http(db: BenchDatabase) -> dict:
     return booking_http.run(db)
 
 
+def _notifications(db: BenchDatabase) -> dict:
+    from tests.bench import notifications
+
+    return notifications.run(db)
+
+
 # name -> section. Each runs after django.setup(), connected to the migrated benchmark
 # database with its tables flushed, and returns its figures (a JSON-able dict).
 SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
     "timetable": _timetable,
     "booking_http": _booking_http,
+    "notifications": _notifications,
 }
 
 
