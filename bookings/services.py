@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from bookings import policy as policy_rules
 from bookings.models import Booking, BookingEvent, BookingPolicy, BookingStatus, EventSource
 from bookings.signals import spots_released
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
+from notifications.models import Notification
 from schedules.cache import bump_timetable_version
 from schedules.models import ClassSession, SessionStatus
 
@@ -564,6 +566,8 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                 class_session__starts_at__lte=now + window,
                 created_at__lt=F("class_session__starts_at") - window,
             )
+            # Skip bookings already reminded (their in-app row exists): a repeat sweep reads nothing.
+            .exclude(Exists(Notification.objects.filter(dedupe_key=_reminder_key(hours))))
             .select_related(
                 "client",
                 "class_session__class_type",
@@ -576,6 +580,16 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             created += notify_many(messages.reminder_messages(due, hours=hours))
     return created
+
+
+def _reminder_key(hours: int):
+    """The in-app row's de-duplication key of a booking's reminder, as SQL (see messages.reminder_messages)."""
+    return Concat(
+        Value("booking:"),
+        Cast(OuterRef("pk"), CharField()),
+        Value(f":reminder:{hours}h:inapp"),
+        output_field=CharField(),
+    )
 
 
 AGENDA_HOUR = 6  # local time at which practitioners get their day's agenda

@@ -99,3 +99,11 @@ def test_practitioners_get_their_days_agenda_once_with_counts_and_notes(smtp_inb
     (message,) = smtp_inbox.messages
     body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
     assert "18:00" in body and "2 of 10 spots booked" in body and "Ana: Knee" in body
+
+
+def test_a_repeat_sweep_does_not_even_load_reminded_bookings(django_assert_max_num_queries):
+    for _ in range(5):
+        _booked(20)
+    assert services.send_due_reminders() == 10
+    with django_assert_max_num_queries(2):  # one empty read per offset, nothing to build or insert
+        assert services.send_due_reminders() == 0
