@@ -577,8 +577,10 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
             )
             .order_by("pk")
         )
-        with transaction.atomic():
-            created += notify_many(messages.reminder_messages(due, hours=hours))
+        batch = messages.reminder_messages(due, hours=hours)
+        if batch:
+            with transaction.atomic():
+                created += notify_many(batch)
     return created
 
 
