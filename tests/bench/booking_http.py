@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from tests.bench import http_load
-from tests.bench.measure import log, percentile
+from tests.bench.measure import bench_redis_url, free_port, log, percentile
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 32
@@ -40,18 +39,6 @@ SPREAD_ROUNDS = 5  # bookings per user in the spread run
 HOT_CAPACITY = 400
 HOT_ATTEMPTS = 600
 BASELINE_REQUESTS = 6000
-REDIS_DB = 13
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _redis_url() -> str:
-    base = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    return base.rsplit("/", 1)[0] + f"/{REDIS_DB}" if base.count("/") > 2 else f"{base}/{REDIS_DB}"
 
 
 def _seed():
@@ -203,7 +190,7 @@ def run(db) -> dict:
 
     log("booking_http: seeding users, sessions and logged-in sessions")
     spread, hot, cookies = _seed()
-    port, redis_url = _free_port(), _redis_url()
+    port, redis_url = free_port(), bench_redis_url()
     host = f"127.0.0.1:{port}"
     redis.Redis.from_url(redis_url).flushdb()
     log(f"booking_http: starting gunicorn on {host}")

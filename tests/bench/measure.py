@@ -111,3 +111,24 @@ def time_alternating(
         )
         for name, values in samples.items()
     }
+
+
+BENCH_REDIS_DB = 13  # sections that start servers or workers use this Redis database, flushed around them
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on, for a server the section starts."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_redis_url() -> str:
+    """REDIS_URL (default local) pointed at the benchmark's own database number."""
+    import os
+
+    base = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    host = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
+    return f"{host}/{BENCH_REDIS_DB}"

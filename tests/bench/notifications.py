@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,7 +29,7 @@ from decimal import Decimal
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from tests.bench.measure import log
+from tests.bench.measure import bench_redis_url, free_port, log
 
 ROOT = Path(__file__).resolve().parents[2]
 USERS = 500
@@ -38,18 +37,6 @@ SESSIONS = 20  # USERS x SESSIONS = 10,000 bookings
 SESSION_SPACING = timedelta(minutes=70)  # first at +30 min, last at +22 h 40 min
 EMAILS = 2000  # e-mail rows delivered in the throughput part (each published twice); about 20/s here
 DELIVERY_TIMEOUT_S = 180
-REDIS_DB = 13
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _redis_url() -> str:
-    base = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    return base.rsplit("/", 1)[0] + f"/{REDIS_DB}" if base.count("/") > 2 else f"{base}/{REDIS_DB}"
 
 
 class Sink:
@@ -256,7 +243,7 @@ def _delivery(db, redis_url: str, redis_client) -> dict:
     )
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
     sink = Sink()
-    port = _free_port()
+    port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     worker = None
@@ -304,7 +291,7 @@ def run(db) -> dict:
     now = timezone.now()
     log(f"notifications: seeding {USERS * SESSIONS} bookings")
     bookings = _seed(now)
-    redis_url = _redis_url()
+    redis_url = bench_redis_url()
     redis_client = redis.Redis.from_url(redis_url)
     redis_client.flushdb()
     saved = _point_celery_at(redis_url)
