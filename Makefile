@@ -8,10 +8,12 @@ ONLY   ?=
 
 .PHONY: run test bench install lint format lock migrate seed clean
 
+# Installing reports on stderr, so `make bench` keeps stdout for its JSON alone.
 $(VENV)/.installed: pyproject.toml constraints.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) >&2 || python3 -m venv $(VENV) >&2
+	@echo "installing dependencies into $(VENV)" >&2
+	@$(PY) -m pip install --quiet --upgrade pip >&2
+	@$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]' >&2
 	@touch $@
 
 install: $(VENV)/.installed
