@@ -260,7 +260,28 @@ class ClassSessionQuerySet(models.QuerySet["ClassSession"]):
         return self.select_related("class_type", "location", "room", "instructor")
 
 
-class ClassSession(models.Model):
+class SessionSpots:
+    """Spots and status rules shared by ClassSession and the timetable's plain rows."""
+
+    __slots__ = ()
+    capacity: int
+    spots_taken: int
+    status: str
+
+    @property
+    def spots_left(self) -> int:
+        return max(self.capacity - self.spots_taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.spots_taken >= self.capacity
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+
+class ClassSession(SessionSpots, models.Model):
     """One dated class, generated from a schedule or added by hand.
 
     ``spots_taken`` is the counter the booking service moves with a conditional
@@ -358,18 +379,6 @@ class ClassSession(models.Model):
     @property
     def title(self) -> str:
         return self.class_type.title
-
-    @property
-    def spots_left(self) -> int:
-        return max(self.capacity - self.spots_taken, 0)
-
-    @property
-    def is_full(self) -> bool:
-        return self.spots_taken >= self.capacity
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == SessionStatus.CANCELLED
 
     @property
     def duration(self) -> timedelta:

@@ -15,12 +15,13 @@ from schedules.models import (
     ClassType,
     Occupancy,
     Practitioner,
+    SessionSpots,
     SessionStatus,
 )
 
 
 @dataclass(slots=True)
-class TimetableSession:
+class TimetableSession(SessionSpots):
     """What a timetable card shows of a class session: one row, no model instances.
 
     Building 150 of these from tuples costs a fraction of 150 ClassSession
@@ -39,19 +40,6 @@ class TimetableSession:
     spots_taken: int
     status: str
     is_online: bool
-
-    # The same rules as the ClassSession properties of the same names.
-    @property
-    def spots_left(self) -> int:
-        return max(self.capacity - self.spots_taken, 0)
-
-    @property
-    def is_full(self) -> bool:
-        return self.spots_taken >= self.capacity
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == SessionStatus.CANCELLED
 
 
 # TimetableSession's fields, in order.
