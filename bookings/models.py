@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings import policy
 from bookings.transitions import ACTIVE, ACTIVE_VALUES, Status
-from schedules.models import ClassSession, ClassType
+from schedules.models import ClassSession, ClassType, Location, Occupancy, Practitioner, Room, TherapyType
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the desk
 
@@ -137,8 +137,51 @@ class ClassTypePolicy(models.Model):
         return f"{self.class_type} → {self.policy}"
 
 
+class TherapyTypePolicy(models.Model):
+    """Which policy applies to a therapy type (others use the studio default)."""
+
+    therapy_type = models.OneToOneField(TherapyType, on_delete=models.CASCADE, related_name="booking_policy_link")
+    policy = models.ForeignKey(BookingPolicy, on_delete=models.PROTECT, related_name="therapy_type_links")
+
+    class Meta:
+        verbose_name = _("therapy type using this policy")
+        verbose_name_plural = _("therapy types using this policy")
+
+    def __str__(self) -> str:
+        return f"{self.therapy_type} → {self.policy}"
+
+
+class BookingSeries(models.Model):
+    """Therapy sessions booked together at the same time every week or two.
+
+    Each session is its own Booking; the series only links them, so one can be
+    cancelled alone or "this and the rest" together.
+    """
+
+    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booking_series")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="booking_series")
+    therapy_type = models.ForeignKey(TherapyType, on_delete=models.PROTECT, related_name="booking_series")
+    interval_weeks = models.PositiveSmallIntegerField(
+        _("every (weeks)"), choices=[(1, _("every week")), (2, _("every 2 weeks"))]
+    )
+    count = models.PositiveSmallIntegerField(_("sessions"), validators=[MinValueValidator(2), MaxValueValidator(52)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("series of sessions")
+        verbose_name_plural = _("series of sessions")
+
+    def __str__(self) -> str:
+        return f"{self.therapy_type} × {self.count} ({self.client})"
+
+
 class Booking(models.Model):
-    """A client's claim on spots in a class session (and, later, on a therapist's time).
+    """A client's claim on spots in a class session, or on a therapist's time.
+
+    A class booking names its ``class_session``; a therapy booking names its therapy
+    type, therapist and times, and holds an ``Occupancy`` row (tentative while it is
+    a request) that keeps anyone else out of that time.
 
     Never deleted: a status change writes a BookingEvent. Price fields are a snapshot
     taken when booking, so later price changes do not alter what the client agreed to.
@@ -176,6 +219,48 @@ class Booking(models.Model):
         blank=True,
         help_text=_("Injuries, pregnancy, accessibility: seen only by the studio and the instructor."),
     )
+    therapy_type = models.ForeignKey(
+        TherapyType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("therapy"),
+    )
+    practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="therapy_bookings",
+        verbose_name=_("therapist"),
+    )
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("location")
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("room")
+    )
+    occupancy = models.OneToOneField(
+        Occupancy, on_delete=models.SET_NULL, null=True, blank=True, related_name="booking", editable=False
+    )
+    series = models.ForeignKey(
+        BookingSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("series"),
+    )
+    intake = models.JSONField(_("intake answers"), default=dict, blank=True)
+    respond_by = models.DateTimeField(
+        _("answer due by"), null=True, blank=True, help_text=_("A request expires if the therapist has not answered.")
+    )
+    therapist_note = models.TextField(
+        _("therapist's private note"), blank=True, help_text=_("Seen only by the therapist of the session.")
+    )
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     ics_sequence = models.PositiveIntegerField(
         _("calendar revision"), default=0, editable=False, help_text=_("Raised on every change a calendar must follow.")
@@ -203,10 +288,25 @@ class Booking(models.Model):
                 condition=Q(amount_refunded__lte=F("amount_paid")), name="refund_never_exceeds_paid"
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="booking_quantity_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(class_session__isnull=False, therapy_type__isnull=True)
+                    | Q(
+                        class_session__isnull=True,
+                        therapy_type__isnull=False,
+                        practitioner__isnull=False,
+                        starts_at__isnull=False,
+                        ends_at__gt=F("starts_at"),
+                    )
+                ),
+                name="booking_is_class_or_therapy",
+            ),
         ]
         indexes = [
             models.Index(fields=["class_session", "status"], name="booking_session_status_idx"),
             models.Index(fields=["client", "status"], name="booking_client_status_idx"),
+            models.Index(fields=["practitioner", "starts_at"], name="booking_therapist_start_idx"),
+            models.Index(fields=["status", "respond_by"], name="booking_request_due_idx"),
         ]
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
@@ -227,6 +327,27 @@ class Booking(models.Model):
         return self.status in ACTIVE
 
     @property
+    def is_therapy(self) -> bool:
+        return self.therapy_type_id is not None
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def start(self):
+        """When it starts, for either kind of booking."""
+        return self.starts_at if self.is_therapy else self.class_session.starts_at
+
+    @property
+    def end(self):
+        return self.ends_at if self.is_therapy else self.class_session.ends_at
+
+    @property
+    def title(self) -> str:
+        return self.therapy_type.title if self.is_therapy else self.class_session.title
+
+    @property
     def payment_state(self) -> str:
         if self.amount_refunded and self.amount_refunded >= self.amount_paid:
             return _("Refunded")
@@ -237,6 +358,45 @@ class Booking(models.Model):
         if self.amount_paid:
             return _("Partly paid")
         return _("Pay at the studio") if self.total else _("Free")
+
+
+class ProposalKind(models.TextChoices):
+    ALTERNATIVE = "alternative", _("Alternative to a request")
+    NEW_TIME = "new_time", _("New time for a confirmed session")
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class TimeProposal(models.Model):
+    """A time the therapist offers instead: the client accepts one with a click.
+
+    Not a hold: the time is checked again when accepted, and the first of the
+    booking's proposals accepted (a conditional update on ``state``) wins.
+    """
+
+    booking = models.ForeignKey("Booking", on_delete=models.CASCADE, related_name="proposals")
+    kind = models.CharField(max_length=12, choices=ProposalKind.choices)
+    state = models.CharField(max_length=10, choices=ProposalState.choices, default=ProposalState.OPEN)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    message = models.CharField(_("message"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="proposal_ends_after_start"),
+        ]
+        verbose_name = _("proposed time")
+        verbose_name_plural = _("proposed times")
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.starts_at:%Y-%m-%d %H:%M} ({self.state})"
 
 
 class BookingEvent(models.Model):

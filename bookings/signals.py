@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # Sent inside the transaction that frees spots in a class session (cancellation,
 # smaller party, move to another session). kwargs: session_id (int), quantity (int).
 spots_released = Signal()
+
+# Sent inside the transaction that frees a therapist's time (cancellation, decline,
+# expiry, move). kwargs: practitioner_id (int), starts_at, ends_at (aware datetimes).
+therapy_time_released = Signal()

@@ -1,4 +1,4 @@
-"""Tables of the timetable. Behaviour that writes lives in schedules.services."""
+"""Tables of the class timetable and of occupied time. Writes live in schedules.services."""
 
 from __future__ import annotations
 
@@ -490,6 +490,14 @@ class Occupancy(models.Model):
         related_name="occupancies",
         verbose_name=_("class session"),
     )
+    is_tentative = models.BooleanField(
+        _("tentative"),
+        default=False,
+        help_text=_(
+            "Held by a request awaiting the therapist's answer. Tentative holds may overlap each other, "
+            "never firm time."
+        ),
+    )
 
     class Meta:
         ordering = ["starts_at"]
@@ -503,6 +511,7 @@ class Occupancy(models.Model):
                 condition=~Q(kind="class") | Q(class_session__isnull=False),
                 name="class_occupancy_names_its_session",
             ),
+            models.CheckConstraint(condition=~Q(kind="class") | Q(is_tentative=False), name="class_occupancy_is_firm"),
         ]
         indexes = [
             models.Index(fields=["practitioner", "starts_at"], name="occupancy_practitioner_idx"),

@@ -1,0 +1,314 @@
+"""Free-slot computation for therapists. Pure: plain data in, slots out, no ORM.
+
+The selectors load a therapist's rules, overrides, occupied time and blackouts once
+(a fixed number of queries however many therapists or bookings there are) and hand
+them over as the dataclasses below; this module decides which start times a client
+may pick.
+
+How a day's bookable time is built, in the therapist's own zone:
+
+    open  = (weekly hours - time off) + extra hours      (extra hours win over time off)
+    open -= closures (studio/location/therapist blackouts)
+    slot  = a start on the step grid (counted from local midnight) whose session lies
+            inside open time, whose span *with buffers* touches no busy time, with a
+            room free for that span when the therapy needs one, not before
+            now + notice, not after now + booking window, and on a day/week whose
+            limit of sessions is not reached yet.
+
+Busy time is what Occupancy holds: appointments (already stored with their own
+buffers) and classes the therapist teaches. Wall times become UTC with
+``recurrence.wall_time_to_utc``, so working hours keep their wall-clock meaning
+across daylight-saving changes (a gap moves a time forward, a repeated hour takes
+its first occurrence).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import accumulate
+from zoneinfo import ZoneInfo
+
+from schedules.recurrence import wall_time_to_utc
+
+
+@dataclass(frozen=True, order=True)
+class Interval:
+    """A half-open span ``[start, end)`` of aware datetimes."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    weekday: int  # Monday = 0
+    start: time
+    end: time
+    location_id: int | None  # None: online sessions only
+
+
+@dataclass(frozen=True)
+class ExtraHours:
+    start: datetime
+    end: datetime
+    location_id: int | None
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A blackout: everywhere (location_id None) or at one location."""
+
+    start: datetime
+    end: datetime
+    location_id: int | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    start: datetime
+    end: datetime
+    location_id: int | None = None
+    room_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RoomCalendar:
+    room_id: int
+    location_id: int
+    busy: tuple[Interval, ...] = ()
+
+
+@dataclass(frozen=True)
+class TherapistCalendar:
+    """Everything about one therapist the engine needs, as plain values."""
+
+    zone: ZoneInfo
+    weekly: tuple[WeeklyHours, ...] = ()
+    extra: tuple[ExtraHours, ...] = ()
+    time_off: tuple[Interval, ...] = ()
+    closures: tuple[Closure, ...] = ()
+    busy: tuple[Interval, ...] = ()
+    booked_starts: tuple[datetime, ...] = ()  # sessions that count toward the limits
+    buffer_before: timedelta = timedelta(0)
+    buffer_after: timedelta = timedelta(0)
+    min_notice: timedelta = timedelta(0)
+    window: timedelta = timedelta(days=60)
+    max_per_day: int | None = None
+    max_per_week: int | None = None
+    step: timedelta = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Venue:
+    """Where a therapy type may happen.
+
+    ``online``: any working hours will do and no room is taken. Otherwise the hours
+    must name a location; ``rooms`` None means no room is needed there, else one of
+    the listed rooms at that location must be free for the buffered span.
+    """
+
+    online: bool = False
+    rooms: Mapping[int, Sequence[RoomCalendar]] | None = None
+
+
+class _BusyIndex:
+    """Answers "does anything here overlap [a, b)?" in O(log n)."""
+
+    def __init__(self, intervals: Iterable[Interval]) -> None:
+        ordered = sorted(intervals)
+        self._starts = [i.start for i in ordered]
+        self._max_end = list(accumulate((i.end for i in ordered), max))
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        n = bisect.bisect_left(self._starts, end)  # intervals starting before `end`
+        return n > 0 and self._max_end[n - 1] > start
+
+
+@dataclass
+class _Rooms:
+    by_location: dict[int, list[tuple[int, _BusyIndex]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rooms: Mapping[int, Sequence[RoomCalendar]]) -> _Rooms:
+        return cls({loc: [(r.room_id, _BusyIndex(r.busy)) for r in cals] for loc, cals in rooms.items()})
+
+    def free_room(self, location_id: int, start: datetime, end: datetime) -> int | None:
+        for room_id, busy in self.by_location.get(location_id, ()):
+            if not busy.overlaps(start, end):
+                return room_id
+        return None
+
+
+def _subtract(spans: list[tuple[datetime, datetime]], cuts: Iterable[Interval]) -> list[tuple[datetime, datetime]]:
+    for cut in cuts:
+        next_spans = []
+        for start, end in spans:
+            if cut.end <= start or cut.start >= end:
+                next_spans.append((start, end))
+                continue
+            if start < cut.start:
+                next_spans.append((start, cut.start))
+            if cut.end < end:
+                next_spans.append((cut.end, end))
+        spans = next_spans
+    return spans
+
+
+def _day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return wall_time_to_utc(day, time.min, zone), wall_time_to_utc(day + timedelta(days=1), time.min, zone)
+
+
+def open_time(cal: TherapistCalendar, day: date) -> list[tuple[datetime, datetime, int | None]]:
+    """The day's bookable spans (before busy time, notice and limits), per location."""
+    day_start, day_end = _day_bounds(day, cal.zone)
+    by_location: dict[int | None, list[tuple[datetime, datetime]]] = {}
+    for hours in cal.weekly:
+        if hours.weekday == day.weekday():
+            span = (wall_time_to_utc(day, hours.start, cal.zone), wall_time_to_utc(day, hours.end, cal.zone))
+            if span[1] > span[0]:
+                by_location.setdefault(hours.location_id, []).append(span)
+    result: list[tuple[datetime, datetime, int | None]] = []
+    for location_id, spans in by_location.items():
+        for start, end in _subtract(spans, cal.time_off):
+            result.append((start, end, location_id))
+    for extra in cal.extra:
+        start, end = max(extra.start, day_start), min(extra.end, day_end)
+        if start < end:
+            result.append((start, end, extra.location_id))
+    closed = [c for c in cal.closures if c.end > day_start and c.start < day_end]
+    if not closed:
+        return result
+    trimmed = []
+    for start, end, location_id in result:
+        cuts = [Interval(c.start, c.end) for c in closed if c.location_id is None or c.location_id == location_id]
+        trimmed.extend((s, e, location_id) for s, e in _subtract([(start, end)], cuts))
+    return trimmed
+
+
+def _first_on_grid(start: datetime, step: timedelta, zone: ZoneInfo) -> datetime:
+    """The first start at or after ``start`` on the step grid counted from local midnight."""
+    local = start.astimezone(zone)
+    since_midnight = timedelta(
+        hours=local.hour, minutes=local.minute, seconds=local.second, microseconds=local.microsecond
+    )
+    remainder = since_midnight % step
+    return start if not remainder else start - remainder + step
+
+
+def _week_key(day: date) -> tuple[int, int]:
+    iso = day.isocalendar()
+    return iso.year, iso.week
+
+
+def free_slots(
+    cal: TherapistCalendar,
+    *,
+    duration: timedelta,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    venue: Venue = Venue(online=True),
+    first_per_day: bool = False,
+) -> list[Slot]:
+    """Bookable slots of ``duration`` on the therapist's local days first_day..last_day.
+
+    ``first_per_day`` stops at each day's first slot: enough to mark a month calendar.
+    """
+    return list(_iter_slots(cal, duration, first_day, last_day, now, venue, first_per_day))
+
+
+def _iter_slots(
+    cal: TherapistCalendar,
+    duration: timedelta,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    venue: Venue,
+    first_per_day: bool,
+) -> Iterator[Slot]:
+    if duration <= timedelta(0) or cal.step <= timedelta(0):
+        return
+    earliest, latest = now + cal.min_notice, now + cal.window
+    busy = _BusyIndex(cal.busy)
+    rooms = _Rooms.build(venue.rooms) if venue.rooms is not None else None
+    local_days = [s.astimezone(cal.zone).date() for s in cal.booked_starts]
+    per_day = Counter(local_days)
+    per_week = Counter(_week_key(d) for d in local_days)
+    day = first_day
+    while day <= last_day:
+        yield from _day_slots(
+            cal, day, duration, earliest, latest, busy, rooms, venue, per_day, per_week, first_per_day
+        )
+        day += timedelta(days=1)
+
+
+def _day_slots(
+    cal: TherapistCalendar,
+    day: date,
+    duration: timedelta,
+    earliest: datetime,
+    latest: datetime,
+    busy: _BusyIndex,
+    rooms: _Rooms | None,
+    venue: Venue,
+    per_day: Counter,
+    per_week: Counter,
+    first_per_day: bool,
+) -> Iterator[Slot]:
+    if cal.max_per_day is not None and per_day[day] >= cal.max_per_day:
+        return
+    if cal.max_per_week is not None and per_week[_week_key(day)] >= cal.max_per_week:
+        return
+    seen: set[datetime] = set()
+    found: list[Slot] = []
+    for span_start, span_end, location_id in sorted(open_time(cal, day), key=lambda s: (s[0], s[2] or 0)):
+        if not venue.online and location_id is None:
+            continue  # online-only hours cannot host an in-person session
+        start = _first_on_grid(max(span_start, earliest), cal.step, cal.zone)
+        while start + duration <= span_end and start <= latest:
+            if start not in seen:
+                slot = _fit(cal, start, duration, location_id, busy, rooms, venue)
+                if slot is not None:
+                    seen.add(start)
+                    found.append(slot)
+            start += cal.step
+    found.sort()
+    yield from found[:1] if first_per_day else found
+
+
+def _fit(
+    cal: TherapistCalendar,
+    start: datetime,
+    duration: timedelta,
+    location_id: int | None,
+    busy: _BusyIndex,
+    rooms: _Rooms | None,
+    venue: Venue,
+) -> Slot | None:
+    end = start + duration
+    held_from, held_until = start - cal.buffer_before, end + cal.buffer_after
+    if busy.overlaps(held_from, held_until):
+        return None
+    if venue.online:
+        return Slot(start, end, location_id, None)
+    room_id = None
+    if rooms is not None:
+        room_id = rooms.free_room(location_id, held_from, held_until)
+        if room_id is None:
+            return None
+    return Slot(start, end, location_id, room_id)
+
+
+def slot_is_free(
+    cal: TherapistCalendar, *, start: datetime, duration: timedelta, now: datetime, venue: Venue
+) -> Slot | None:
+    """The slot starting exactly at ``start`` if a client may book it now, else None."""
+    day = start.astimezone(cal.zone).date()
+    for slot in free_slots(cal, duration=duration, first_day=day, last_day=day, now=now, venue=venue):
+        if slot.start == start:
+            return slot
+    return None

@@ -1,0 +1,258 @@
+"""Loads what the free-slot engine (schedules.availability) needs, in a fixed number
+of queries, and asks it for slots.
+
+Six queries whatever the number of therapists or bookings: settings, weekly hours,
+overrides, occupied time (therapists' and rooms' in one), blackouts, and the therapy
+type's rooms. Everything else is grouping in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+
+from schedules.availability import (
+    Closure,
+    ExtraHours,
+    Interval,
+    RoomCalendar,
+    Slot,
+    TherapistCalendar,
+    Venue,
+    WeeklyHours,
+    free_slots,
+)
+from schedules.models import (
+    AvailabilityOverride,
+    AvailabilityRule,
+    Blackout,
+    BlackoutScope,
+    Occupancy,
+    OccupancyKind,
+    OverrideKind,
+    Practitioner,
+    TherapistSettings,
+    TherapyType,
+)
+from schedules.recurrence import wall_time_to_utc
+
+
+def settings_for(practitioner: Practitioner | int) -> TherapistSettings:
+    """The therapist's settings row, created with the studio defaults on first use."""
+    pk = practitioner.pk if isinstance(practitioner, Practitioner) else practitioner
+    found, _ = TherapistSettings.objects.get_or_create(
+        practitioner_id=pk, defaults={"time_zone": _default_zone(practitioner)}
+    )
+    return found
+
+
+def _default_zone(practitioner: Practitioner | int) -> str:
+    user_zone = getattr(getattr(practitioner, "user", None), "time_zone", None)
+    return str(user_zone or settings.DEFAULT_VIEWER_TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class TherapistSlots:
+    practitioner_id: int
+    zone: ZoneInfo
+    slots: list[Slot]
+
+
+def _utc_span(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """A UTC span covering those local days in any zone, whole ISO weeks (for weekly limits)."""
+    monday = first_day - timedelta(days=first_day.weekday())
+    sunday = last_day + timedelta(days=6 - last_day.weekday())
+    utc = ZoneInfo("UTC")
+    return (
+        wall_time_to_utc(monday - timedelta(days=1), time.min, utc),
+        wall_time_to_utc(sunday + timedelta(days=2), time.min, utc),
+    )
+
+
+def load_calendars(
+    practitioner_ids: Sequence[int],
+    *,
+    first_day: date,
+    last_day: date,
+    room_ids: Iterable[int] = (),
+    ignore_occupancy_ids: Iterable[int] = (),
+) -> tuple[dict[int, TherapistCalendar], dict[int, list[RoomCalendar]]]:
+    """Therapists' calendars and the rooms' busy time (grouped by location) for the days."""
+    lo, hi = _utc_span(first_day, last_day)
+    room_ids = list(room_ids)
+    ignore = list(ignore_occupancy_ids)
+    found = {s.practitioner_id: s for s in TherapistSettings.objects.filter(practitioner_id__in=practitioner_ids)}
+    configs = {pid: found.get(pid) or TherapistSettings(practitioner_id=pid) for pid in practitioner_ids}
+
+    weekly: dict[int, list[WeeklyHours]] = defaultdict(list)
+    for rule in AvailabilityRule.objects.filter(practitioner_id__in=practitioner_ids):
+        weekly[rule.practitioner_id].append(WeeklyHours(rule.weekday, rule.start_time, rule.end_time, rule.location_id))
+
+    extra: dict[int, list[ExtraHours]] = defaultdict(list)
+    time_off: dict[int, list[Interval]] = defaultdict(list)
+    for o in AvailabilityOverride.objects.filter(
+        practitioner_id__in=practitioner_ids, starts_at__lt=hi, ends_at__gt=lo
+    ):
+        if o.kind == OverrideKind.EXTRA:
+            extra[o.practitioner_id].append(ExtraHours(o.starts_at, o.ends_at, o.location_id))
+        else:
+            time_off[o.practitioner_id].append(Interval(o.starts_at, o.ends_at))
+
+    busy: dict[int, list[Interval]] = defaultdict(list)
+    booked: dict[int, list[datetime]] = defaultdict(list)
+    room_busy: dict[int, list[Interval]] = defaultdict(list)
+    occupied = Occupancy.objects.filter(Q(practitioner_id__in=practitioner_ids) | Q(room_id__in=room_ids))
+    occupied = occupied.filter(starts_at__lt=hi, ends_at__gt=lo).exclude(pk__in=ignore)
+    for occ in occupied.values_list("practitioner_id", "room_id", "kind", "starts_at", "ends_at"):
+        pid, rid, kind, start, end = occ
+        if pid in configs:
+            busy[pid].append(Interval(start, end))
+            if kind == OccupancyKind.APPOINTMENT:
+                booked[pid].append(start + timedelta(minutes=configs[pid].buffer_before_minutes))
+        if rid is not None:
+            room_busy[rid].append(Interval(start, end))
+
+    closures: dict[int | None, list[Closure]] = defaultdict(list)  # key None: everyone
+    blackouts = Blackout.objects.filter(starts_at__lt=hi, ends_at__gt=lo).filter(
+        Q(scope=BlackoutScope.STUDIO)
+        | Q(scope=BlackoutScope.LOCATION)
+        | Q(scope=BlackoutScope.PRACTITIONER, practitioner_id__in=practitioner_ids)
+        | Q(scope=BlackoutScope.ROOM, room_id__in=room_ids)
+    )
+    for b in blackouts:
+        if b.scope == BlackoutScope.ROOM:
+            room_busy[b.room_id].append(Interval(b.starts_at, b.ends_at))
+        elif b.scope == BlackoutScope.PRACTITIONER:
+            closures[b.practitioner_id].append(Closure(b.starts_at, b.ends_at))
+        else:
+            closures[None].append(Closure(b.starts_at, b.ends_at, b.location_id))
+
+    calendars = {}
+    for pid, cfg in configs.items():
+        calendars[pid] = TherapistCalendar(
+            zone=cfg.zone,
+            weekly=tuple(weekly[pid]),
+            extra=tuple(extra[pid]),
+            time_off=tuple(time_off[pid]),
+            closures=tuple(closures[None] + closures[pid]),
+            busy=tuple(busy[pid]),
+            booked_starts=tuple(booked[pid]),
+            buffer_before=timedelta(minutes=cfg.buffer_before_minutes),
+            buffer_after=timedelta(minutes=cfg.buffer_after_minutes),
+            min_notice=timedelta(hours=cfg.min_notice_hours),
+            window=timedelta(days=cfg.booking_window_days),
+            max_per_day=cfg.max_per_day,
+            max_per_week=cfg.max_per_week,
+            step=timedelta(minutes=cfg.slot_step_minutes),
+        )
+    return calendars, room_busy
+
+
+def venue_for(therapy_type: TherapyType, room_busy: dict[int, list[Interval]], rooms: Sequence) -> Venue:
+    if therapy_type.is_online:
+        return Venue(online=True)
+    if not rooms:
+        return Venue(online=False, rooms=None)
+    by_location: dict[int, list[RoomCalendar]] = defaultdict(list)
+    for room in rooms:
+        by_location[room.location_id].append(RoomCalendar(room.pk, room.location_id, tuple(room_busy[room.pk])))
+    return Venue(online=False, rooms=by_location)
+
+
+def slots_for(
+    therapy_type: TherapyType,
+    *,
+    minutes: int,
+    practitioner_ids: Sequence[int],
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    first_per_day: bool = False,
+    ignore_occupancy_ids: Iterable[int] = (),
+) -> list[TherapistSlots]:
+    """Free slots of one length for each listed therapist, over their local days.
+
+    Callers that show days in another zone (the client's) should ask for one day more
+    on each side and regroup.
+    """
+    rooms = [] if therapy_type.is_online else list(therapy_type.rooms.filter(is_active=True).order_by("pk"))
+    calendars, room_busy = load_calendars(
+        practitioner_ids,
+        first_day=first_day,
+        last_day=last_day,
+        room_ids=[r.pk for r in rooms],
+        ignore_occupancy_ids=ignore_occupancy_ids,
+    )
+    venue = venue_for(therapy_type, room_busy, rooms)
+    duration = timedelta(minutes=minutes)
+    return [
+        TherapistSlots(
+            pid,
+            cal.zone,
+            free_slots(
+                cal,
+                duration=duration,
+                first_day=first_day,
+                last_day=last_day,
+                now=now,
+                venue=venue,
+                first_per_day=first_per_day,
+            ),
+        )
+        for pid, cal in calendars.items()
+    ]
+
+
+def find_slot(
+    therapy_type: TherapyType,
+    *,
+    minutes: int,
+    practitioner_id: int,
+    starts_at: datetime,
+    now: datetime,
+    ignore_occupancy_ids: Iterable[int] = (),
+) -> Slot | None:
+    """The slot starting exactly then, if the therapist can be booked for it now."""
+    day_utc = starts_at.date()
+    for found in slots_for(
+        therapy_type,
+        minutes=minutes,
+        practitioner_ids=[practitioner_id],
+        first_day=day_utc - timedelta(days=1),
+        last_day=day_utc + timedelta(days=1),
+        now=now,
+        ignore_occupancy_ids=ignore_occupancy_ids,
+    ):
+        for slot in found.slots:
+            if slot.start == starts_at:
+                return slot
+    return None
+
+
+def next_free(
+    therapy_type: TherapyType,
+    *,
+    minutes: int,
+    practitioner_id: int,
+    after: datetime,
+    now: datetime,
+    limit: int = 3,
+    days: int = 14,
+) -> list[Slot]:
+    """The next few free slots from ``after``: offered when a chosen time was just taken."""
+    first = after.date() - timedelta(days=1)
+    found = slots_for(
+        therapy_type,
+        minutes=minutes,
+        practitioner_ids=[practitioner_id],
+        first_day=first,
+        last_day=first + timedelta(days=days),
+        now=now,
+    )
+    return [s for s in found[0].slots if s.start >= after][:limit] if found else []
