@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from bookings import selectors, services
 from bookings.forms import change_form_for
 from bookings.models import Booking, BookingEvent, BookingPolicy, ClassTypePolicy, RefundTier
+from bookings.panels import render_roster_panels
 from bookings.transitions import Status
 from schedules.admin import ClassSessionAdmin
 from schedules.models import ClassSession
@@ -288,6 +289,7 @@ class BookingAdmin(admin.ModelAdmin):
                 "inactive": [b for b in bookings if not (b.is_active or b.status == Status.COMPLETED)],
                 "booked_spots": sum(b.quantity for b in bookings if b.is_active),
                 "checked_in": sum(1 for b in bookings if b.checked_in_at),
+                "panels": render_roster_panels(request, session),
             },
         )
 

@@ -139,3 +139,8 @@ def agenda_message(practitioner, day, sessions) -> Message:
         context={"day": day.isoformat(), "items": items, "url": settings.SITE_URL},
         dedupe_key=f"agenda:{practitioner.pk}:{day.isoformat()}",
     )
+
+
+def booking_confirmed_for_instructor(booking: Booking) -> None:
+    """The instructor's note of a booking whose client is told by another message (the waitlist's)."""
+    send_all(_for_instructor(booking, "booked", f"booking:{booking.pk}:confirmed"))

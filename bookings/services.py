@@ -621,3 +621,116 @@ def send_daily_agendas(*, now: datetime | None = None) -> int:
             batch.append(messages.agenda_message(practitioner, local.date(), sessions))
     with transaction.atomic():
         return notify_many(batch)
+
+
+# --- holds (the waitlist's offers) ----------------------------------------------------------
+#
+# A hold is a pending booking: it takes the spots through the same conditional claim as
+# book_class, so the counter, the check constraint and the events stay right, and it is
+# either confirmed (the client accepted) or released (expired, declined). The waitlist
+# calls these inside its own transactions; nothing here knows about the waitlist.
+
+
+def check_hold_allowed(session: ClassSession, rules: BookingPolicy, now: datetime) -> None:
+    """The session-wide rules of check_bookable (state, opening, cut-off), without a party size."""
+    check_bookable(session, rules, 1, now)
+
+
+def hold_spots(
+    *,
+    client: User,
+    session: ClassSession,
+    quantity: int,
+    rules: BookingPolicy,
+    meta: RequestMeta = TASK,
+    reason: str = "",
+    confirm: bool = False,
+) -> Booking:
+    """Claim ``quantity`` spots for ``client`` as a pending booking (a hold); no message is sent.
+
+    The caller holds the session row lock (a release, or an accept) and has checked
+    the session-wide rules once (check_hold_allowed). Runs in a savepoint, so a
+    refused hold (client limits, an active booking of this class, no spots) leaves
+    the caller's transaction usable: raises BookingError / SessionFull, or
+    IntegrityError for a duplicate. ``confirm`` books at once (confirmed, not
+    pending) and tells the instructor; the client's message is the caller's.
+    """
+    if quantity > rules.max_party_size:
+        raise BookingError(
+            ngettext(
+                "You can book at most %(n)d spot at once.",
+                "You can book at most %(n)d spots at once.",
+                rules.max_party_size,
+            )
+            % {"n": rules.max_party_size}
+        )
+    with transaction.atomic():
+        _check_client_limits(client, session, rules)
+        booking = Booking.objects.create(
+            client=client,
+            class_session=session,
+            status=BookingStatus.CONFIRMED if confirm else BookingStatus.PENDING,
+            quantity=quantity,
+            currency=session.currency,
+            policy=rules if rules.pk else None,
+            **_price(session.price, quantity),
+        )
+        if not _claim_spots(session.pk, quantity):
+            raise SessionFull(_("This class just filled up."))
+        _log(
+            booking,
+            actor=None,
+            from_status="",
+            to_status=booking.status,
+            meta=meta,
+            reason=reason,
+            data={"quantity": quantity, "total": str(booking.total)},
+        )
+        if confirm:
+            messages.booking_confirmed_for_instructor(booking)
+    booking.class_session = session
+    return booking
+
+
+def confirm_hold(
+    *, booking: Booking, actor: User | None, meta: RequestMeta = RequestMeta(), reason: str = ""
+) -> Booking:
+    """A pending hold becomes a confirmed booking; the client gets the usual confirmation.
+
+    Locks the session, then the booking (the fixed order). Raises BookingError when
+    the booking is no longer pending (expired, cancelled).
+    """
+    with transaction.atomic():
+        booking = _lock(booking)
+        if booking.status != BookingStatus.PENDING:
+            raise BookingError(_("This hold is no longer pending."))
+        booking.status = BookingStatus.CONFIRMED
+        booking.save(update_fields=["status", "updated_at"])
+        _log(booking, actor=actor, from_status=Status.PENDING, to_status=booking.status, meta=meta, reason=reason)
+        messages.booking_confirmed(booking)
+    return booking
+
+
+def release_hold(*, booking: Booking, to: str, actor: User | None, meta: RequestMeta = TASK, reason: str = "") -> bool:
+    """A pending hold ends without a booking (``to``: expired or cancelled) and its spots are freed.
+
+    The release sends spots_released like any other, inside this transaction. Returns
+    False (and changes nothing) when the booking is no longer pending.
+    """
+    if to not in (Status.EXPIRED, Status.CANCELLED):
+        raise ValueError("A hold is released as expired or cancelled.")
+    with transaction.atomic():
+        booking = _lock(booking)
+        if booking.status != BookingStatus.PENDING:
+            return False
+        booking.status = to
+        fields = ["status", "updated_at"]
+        if to == Status.CANCELLED:
+            booking.cancelled_at = timezone.now()
+            booking.cancel_reason = reason.strip()[:255]
+            fields += ["cancelled_at", "cancel_reason"]
+        booking.save(update_fields=fields)
+        _log(booking, actor=actor, from_status=Status.PENDING, to_status=to, meta=meta, reason=reason)
+        if booking.class_session_id:
+            _release_spots(booking.class_session_id, booking.quantity)
+    return True

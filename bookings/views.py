@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bookings import selectors, services
 from bookings.forms import BookClassForm, CancelBookingForm, change_form_for
 from bookings.models import Booking
+from bookings.panels import render_my_bookings_panels
 from notifications import services as notification_services
 
 
@@ -39,7 +41,18 @@ def book_class(request: HttpRequest, session_id: int) -> HttpResponse:
             meta=services.RequestMeta.from_request(request),
         )
     except services.SessionFull as exc:
-        messages.warning(request, _("%(why)s Try another date below.") % {"why": exc})
+        # The waitlist app serves this URL name; bookings only links to it.
+        join_url = reverse("waitlist:join", args=[session_id])
+        messages.warning(
+            request,
+            format_html(
+                '{} <a href="{}" class="alert-link">{}</a> {}',
+                exc,
+                join_url,
+                _("Join the waitlist?"),
+                _("Or try another date below."),
+            ),
+        )
         return redirect(session_url)
     except services.BookingError as exc:
         messages.error(request, str(exc))
@@ -59,7 +72,11 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.client_bookings(client=request.user)
     token = notification_services.feed_token(user=request.user, create=False)
     feed_url = request.build_absolute_uri(reverse("bookings:feed", args=[token])) if token else None
-    return render(request, "bookings/my_bookings.html", {"upcoming": upcoming, "past": past, "feed_url": feed_url})
+    return render(
+        request,
+        "bookings/my_bookings.html",
+        {"upcoming": upcoming, "past": past, "feed_url": feed_url, "panels": render_my_bookings_panels(request)},
+    )
 
 
 @login_required

@@ -302,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep_outbox",
         "schedule": 60,  # pending messages are retried within a minute
     },
+    "expire-waitlist-offers": {
+        "task": "waitlist.expire_offers",
+        "schedule": 60,  # an offer's spot passes on within a minute of its expiry; idempotent
+    },
     "cancel-underbooked-sessions": {
         "task": "schedules.cancel_underbooked_sessions",
         "schedule": 10 * 60,  # a class is decided at most ten minutes after its decision time

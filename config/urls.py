@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("schedules.urls")),
     path("", include("bookings.urls")),
+    path("", include("waitlist.urls")),
     path("", include("notifications.urls")),
 ]
 

@@ -25,7 +25,7 @@ from schedules.models import (
     SessionStatus,
 )
 from schedules.selectors import blackout_applies, blackouts_overlapping, occupancy_conflicts
-from schedules.signals import class_session_cancelled
+from schedules.signals import class_session_cancelled, class_session_capacity_raised
 
 log = logging.getLogger(__name__)
 
@@ -337,8 +337,11 @@ def save_class_session(*, session: ClassSession, changed_fields: list[str] | Non
 
     Raises OccupancyConflict with a message naming what is in the way.
     """
+    old_capacity = None
     if session.pk:
-        ClassSession.objects.select_for_update().filter(pk=session.pk).first()
+        old_capacity = (
+            ClassSession.objects.select_for_update().filter(pk=session.pk).values_list("capacity", flat=True).first()
+        )
     if session.capacity < session.spots_taken:
         raise ScheduleError(
             _("Capacity cannot be lower than the %(n)d spots already taken.") % {"n": session.spots_taken}
@@ -349,6 +352,10 @@ def save_class_session(*, session: ClassSession, changed_fields: list[str] | Non
         session.is_customised = True
     session.save()
     _sync_occupancy(session)
+    if old_capacity is not None and session.capacity > old_capacity and session.status == SessionStatus.SCHEDULED:
+        class_session_capacity_raised.send(
+            sender=ClassSession, session_id=session.pk, added=session.capacity - old_capacity
+        )
     return session
 
 

@@ -49,6 +49,8 @@ from tests.factories import (
     UserFactory,
     weekly,
 )
+from waitlist import services as waitlist_services
+from waitlist.models import WaitlistPriority
 
 MADRID = ZoneInfo("Europe/Madrid")
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower)
@@ -164,6 +166,13 @@ def every_model_has_a_row(studio, superuser) -> None:
     """At least one row for each registered model, so every change page has something to show."""
     Group.objects.create(name="Front desk")
     booking_services.book_class(client=UserFactory(email="client@example.com"), session_id=studio.soon.pk, quantity=1)
+    # A full class with a waitlist: a cancellation made an offer to the first of two waiting.
+    ClassSession.objects.filter(pk=studio.later.pk).update(capacity=1)
+    booked = booking_services.book_class(client=UserFactory(), session_id=studio.later.pk, quantity=1)
+    for _ in range(2):
+        waitlist_services.join_waitlist(client=UserFactory(), session_id=studio.later.pk, party_size=1)
+    booking_services.cancel_booking(booking=booked, actor=None)
+    WaitlistPriority.objects.create(client=superuser, priority=10, note="member")
     EmailAddress.objects.create(user=superuser, email=superuser.email, verified=True, primary=True)
     BlackoutFactory(
         starts_at=_at_local(timezone.localdate() + timedelta(days=30), 0),

@@ -1,0 +1,243 @@
+"""Waitlist tables: who waits for which full class, the offers that hold a spot for them,
+the studio's waitlist settings per class type, clients with priority, and the history.
+
+Behaviour that writes lives in waitlist.services; the order of the queue and the
+hold times are pure rules in waitlist.rules.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bookings.models import Booking, EventSource
+from schedules.models import ClassSession, ClassType
+from waitlist import rules
+
+
+class WaitlistMode(models.TextChoices):
+    OFFER = "offer", _("Offer the spot (the client accepts within the hold time)")
+    AUTO_ENROLL = "auto", _("Book the first client who fits at once")
+
+
+class WaitlistSettings(models.Model):
+    """How a class type's waitlist works; one row is the studio default, others per class type."""
+
+    class_type = models.OneToOneField(
+        ClassType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="waitlist_settings",
+        verbose_name=_("class type"),
+        help_text=_("Leave empty for the studio default, used by every class type without its own."),
+    )
+    is_enabled = models.BooleanField(_("waitlist open"), default=True)
+    mode = models.CharField(_("when a spot frees up"), max_length=10, choices=WaitlistMode.choices, default="offer")
+    offer_hold_minutes = models.PositiveIntegerField(
+        _("offer holds the spot for (minutes)"), default=120, validators=[MinValueValidator(5)]
+    )
+    soon_hours = models.PositiveIntegerField(
+        _("class starts soon: within (hours)"),
+        default=12,
+        help_text=_("Offers made this close to the start hold the spot for the shorter time below."),
+    )
+    soon_hold_minutes = models.PositiveIntegerField(
+        _("offer holds the spot for, when the class starts soon (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5)],
+    )
+    cutoff_minutes = models.PositiveIntegerField(
+        _("waitlist closes (minutes before start)"),
+        default=60,
+        help_text=_("No offers or bookings from the waitlist after this; open offers end by then at the latest."),
+    )
+    max_waiting = models.PositiveIntegerField(
+        _("max people waiting per class"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["class_type"], condition=Q(class_type__isnull=True), name="one_default_waitlist_settings"
+            ),
+            models.CheckConstraint(condition=Q(offer_hold_minutes__gte=5), name="waitlist_hold_at_least_5_min"),
+        ]
+        verbose_name = _("waitlist settings")
+        verbose_name_plural = _("waitlist settings")
+
+    def __str__(self) -> str:
+        return str(self.class_type) if self.class_type_id else str(_("Studio default"))
+
+    def terms(self) -> rules.HoldTerms:
+        return rules.HoldTerms(
+            offer_hold_minutes=self.offer_hold_minutes,
+            soon_hours=self.soon_hours,
+            soon_hold_minutes=self.soon_hold_minutes,
+            cutoff_minutes=self.cutoff_minutes,
+        )
+
+
+class WaitlistPriority(models.Model):
+    """A client who goes ahead of the others on every waitlist they join (members, regulars)."""
+
+    client = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="waitlist_priority",
+        verbose_name=_("client"),
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("Higher goes first; everyone else has 0. Equal priorities wait in the order they joined."),
+    )
+    note = models.CharField(_("why"), max_length=120, blank=True, help_text=_("e.g. member, teacher trainee"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-priority", "client__email"]
+        verbose_name = _("client with waitlist priority")
+        verbose_name_plural = _("clients with waitlist priority")
+
+    def __str__(self) -> str:
+        return f"{self.client} ({self.priority})"
+
+
+class EntryState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a spot")
+    BOOKED = "booked", _("Booked")
+    DECLINED = "declined", _("Declined the offer")
+    EXPIRED = "expired", _("Let the offer expire")
+    LEFT = "left", _("Left the waitlist")
+    REMOVED = "removed", _("Removed by the studio")
+    CLOSED = "closed", _("Closed (class started or cancelled)")
+
+
+LIVE_STATES = [EntryState.WAITING.value, EntryState.OFFERED.value]
+
+
+class WaitlistEntry(models.Model):
+    """A client's place in the queue of one class session, for a party of ``party_size``.
+
+    The queue's order is priority (higher first), then the time they joined.
+    """
+
+    session = models.ForeignKey(
+        ClassSession, on_delete=models.PROTECT, related_name="waitlist_entries", verbose_name=_("class")
+    )
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="waitlist_entries", verbose_name=_("client")
+    )
+    party_size = models.PositiveIntegerField(_("spots wanted"), default=1, validators=[MinValueValidator(1)])
+    priority = models.SmallIntegerField(_("priority"), default=0, help_text=_("Higher goes first."))
+    state = models.CharField(_("state"), max_length=10, choices=EntryState.choices, default=EntryState.WAITING)
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-priority", "joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "client"],
+                condition=Q(state__in=LIVE_STATES),
+                name="one_live_waitlist_entry_per_client_and_class",
+            ),
+            models.CheckConstraint(condition=Q(party_size__gte=1), name="waitlist_party_positive"),
+        ]
+        indexes = [
+            # The queue of one session, in its order: processing reads its head only.
+            models.Index(
+                "session",
+                models.F("priority").desc(),
+                "joined_at",
+                "id",
+                condition=Q(state="waiting"),
+                name="waitlist_queue_idx",
+            ),
+            models.Index(fields=["client", "state"], name="waitlist_client_state_idx"),
+        ]
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+
+    def __str__(self) -> str:
+        return f"{self.client} · {self.session_id} ({self.get_state_display()})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_STATES
+
+
+class OfferState(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Withdrawn")
+
+
+class WaitlistOffer(models.Model):
+    """A spot held for a waiting client until ``expires_at``: a pending booking.
+
+    Accepting confirms the booking; declining or expiry releases its spots, which
+    passes them to the next one in the queue. The state is claimed with a
+    conditional UPDATE (open -> something) whose row count says who won: the
+    client's accept, the expiry task or a second worker.
+    """
+
+    entry = models.OneToOneField(WaitlistEntry, on_delete=models.PROTECT, related_name="offer")
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, related_name="waitlist_offer", verbose_name=_("held booking")
+    )
+    session = models.ForeignKey(
+        ClassSession, on_delete=models.PROTECT, related_name="waitlist_offers", verbose_name=_("class")
+    )
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="waitlist_offers", verbose_name=_("client")
+    )
+    quantity = models.PositiveIntegerField(_("spots"))
+    state = models.CharField(_("state"), max_length=10, choices=OfferState.choices, default=OfferState.OPEN)
+    created_at = models.DateTimeField(_("offered at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["expires_at"], condition=Q(state="open"), name="waitlist_offer_due_idx"),
+            models.Index(fields=["session", "state"], name="waitlist_offer_session_idx"),
+        ]
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+
+    def __str__(self) -> str:
+        return f"{self.client} · {self.session_id} ({self.get_state_display()})"
+
+
+class WaitlistEvent(models.Model):
+    """One line of an entry's history: who changed what, when, from where, and why."""
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="events")
+    offer = models.ForeignKey(WaitlistOffer, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_state = models.CharField(max_length=10, blank=True)
+    to_state = models.CharField(max_length=10)
+    reason = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=10, choices=EventSource.choices)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("waitlist event")
+        verbose_name_plural = _("waitlist events")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.from_state or '∅'} → {self.to_state}"
