@@ -15,7 +15,15 @@ from django.utils.translation import ngettext
 
 from bookings import selectors, services
 from bookings.forms import change_form_for
-from bookings.models import Booking, BookingEvent, BookingPolicy, ClassTypePolicy, RefundTier
+from bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingPolicy,
+    ClassTypePolicy,
+    RefundTier,
+    TherapyTypePolicy,
+    TimeProposal,
+)
 from bookings.panels import render_roster_panels
 from bookings.transitions import Status
 from schedules.admin import ClassSessionAdmin
@@ -33,6 +41,12 @@ class ClassTypePolicyInline(admin.TabularInline):
     autocomplete_fields = ["class_type"]
 
 
+class TherapyTypePolicyInline(admin.TabularInline):
+    model = TherapyTypePolicy
+    extra = 0
+    autocomplete_fields = ["therapy_type"]
+
+
 @admin.register(BookingPolicy)
 class BookingPolicyAdmin(admin.ModelAdmin):
     list_display = [
@@ -44,7 +58,7 @@ class BookingPolicyAdmin(admin.ModelAdmin):
         "late_cancel_fee",
         "no_show_fee",
     ]
-    inlines = [RefundTierInline, ClassTypePolicyInline]
+    inlines = [RefundTierInline, ClassTypePolicyInline, TherapyTypePolicyInline]
 
 
 class BookingEventInline(admin.TabularInline):
@@ -58,6 +72,19 @@ class BookingEventInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TimeProposalInline(admin.TabularInline):
+    """Times a therapist proposed instead (read-only: proposals go through the therapy services)."""
+
+    model = TimeProposal
+    extra = 0
+    can_delete = False
+    fields = ["kind", "state", "starts_at", "ends_at", "message", "created_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -85,13 +112,29 @@ class BookingAdmin(admin.ModelAdmin):
         "class_session__class_type",
         "class_session__location",
         "class_session__instructor",
+        "therapy_type",
+        "practitioner",
     ]
     search_fields = ["reference", "client__email", "client__display_name", "client__first_name", "client__last_name"]
-    list_select_related = ["client", "class_session__class_type", "class_session__location"]
+    list_select_related = [
+        "client",
+        "class_session__class_type",
+        "class_session__location",
+        "therapy_type",
+        "practitioner",
+    ]
     readonly_fields = [
         "reference",
         "client",
         "class_session",
+        "therapy_type",
+        "practitioner",
+        "starts_at",
+        "ends_at",
+        "location",
+        "room",
+        "series",
+        "respond_by",
         "status",
         "quantity",
         "unit_price",
@@ -111,7 +154,7 @@ class BookingAdmin(admin.ModelAdmin):
     ]
     fields = [*readonly_fields[:3], "change_link", "note", *readonly_fields[3:]]
     readonly_fields = [*readonly_fields, "change_link"]
-    inlines = [BookingEventInline]
+    inlines = [TimeProposalInline, BookingEventInline]
     actions = ["confirm", "cancel", "mark_completed", "mark_no_show", "export_csv"]
     date_hierarchy = "created_at"
 
@@ -121,8 +164,10 @@ class BookingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):  # never deleted (DESIGN invariant 3)
         return False
 
-    @admin.display(description=_("class"), ordering="class_session__starts_at")
+    @admin.display(description=_("class or therapy"), ordering="class_session__starts_at")
     def session_link(self, obj: Booking):
+        if obj.is_therapy:
+            return f"{obj.therapy_type.title} · {obj.practitioner.public_name}"
         if not obj.class_session_id:
             return "—"
         url = reverse("admin:bookings_roster", args=[obj.class_session_id])
@@ -130,7 +175,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("starts"), ordering="class_session__starts_at")
     def starts_at(self, obj: Booking):
-        return obj.class_session.starts_at if obj.class_session_id else None
+        return obj.start
 
     @admin.display(description=_("change"))
     def change_link(self, obj: Booking):

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -52,6 +53,22 @@ def _session_event(session: ClassSession, *, uid: str) -> CalendarEvent:
     )
 
 
+def _therapy_event(booking: Booking) -> CalendarEvent:
+    """A session in the therapist's own feed: the client's name, never their intake or notes."""
+    tentative = _(" (request)") if booking.status == "requested" else ""
+    return CalendarEvent(
+        uid=f"therapy-{booking.reference}@shala",
+        start=booking.starts_at,
+        end=booking.ends_at,
+        tzid=str(booking.location.time_zone) if booking.location_id else settings.DEFAULT_VIEWER_TIME_ZONE,
+        summary=f"{booking.therapy_type.title}: {booking.client.name}{tentative}",
+        description=booking.reference,
+        location=(booking.location.name if booking.location_id else _("Online"))
+        + (f" · {booking.room.name}" if booking.room_id else ""),
+        url=settings.SITE_URL.rstrip("/") + reverse("bookings:therapist_session", args=[booking.reference]),
+    )
+
+
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = notification_services.user_for_feed_token(token)
     if user is None:
@@ -66,6 +83,10 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
         events += [
             _session_event(s, uid=f"teaching-{s.pk}@shala")
             for s in selectors.teaching_sessions(practitioner=practitioner, start=now - PAST, end=now + AHEAD)
+        ]
+        events += [
+            _therapy_event(b)
+            for b in selectors.therapist_feed_bookings(practitioner=practitioner, start=now - PAST, end=now + AHEAD)
         ]
     body = calendar_bytes(events, name=f"{settings.STUDIO_NAME} · {user.name}", stamp=now)
     return _ics_response(body, "shala.ics")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking
@@ -10,39 +11,65 @@ from notifications.ics import CalendarEvent
 from notifications.services import Message, send_all
 
 
-def booking_context(booking: Booking) -> dict:
+def _what_where(booking: Booking) -> dict:
+    """The facts every message shows, for a class booking or a therapy session."""
+    if booking.is_therapy:
+        kind = booking.therapy_type
+        location = booking.location
+        return {
+            "title": kind.title,
+            "start": booking.starts_at,
+            "end": booking.ends_at,
+            "location": location,
+            "room": booking.room.name if booking.room_id else "",
+            "practitioner": booking.practitioner,
+            "video_link": kind.video_link if kind.is_online else "",
+        }
     session = booking.class_session
-    location = session.location
-    where = location.name + (f", {session.room.name}" if session.room_id else "")
+    return {
+        "title": session.class_type.title,
+        "start": session.starts_at,
+        "end": session.ends_at,
+        "location": session.location,
+        "room": session.room.name if session.room_id else "",
+        "practitioner": session.instructor,
+        "video_link": session.video_link if session.is_online else "",
+    }
+
+
+def booking_context(booking: Booking) -> dict:
+    facts = _what_where(booking)
+    location = facts["location"]
+    place = location.name if location else _("Online")
+    where = place + (f", {facts['room']}" if facts["room"] else "")
     url = settings.SITE_URL.rstrip("/") + booking.get_absolute_url()
     event = CalendarEvent(
         uid=booking.ics_uid,
         sequence=booking.ics_sequence,
-        start=session.starts_at,
-        end=session.ends_at,
-        tzid=str(location.time_zone),
-        summary=f"{session.class_type.title} ({settings.STUDIO_NAME})",
+        start=facts["start"],
+        end=facts["end"],
+        tzid=str(location.time_zone) if location else settings.DEFAULT_VIEWER_TIME_ZONE,
+        summary=f"{facts['title']} ({settings.STUDIO_NAME})",
         description=_("Booking %(ref)s · %(n)d spot(s) · %(url)s")
         % {"ref": booking.reference, "n": booking.quantity, "url": url},
-        location=session.video_link
-        if session.is_online and session.video_link
-        else (location.address.replace("\n", ", ") or where),
+        location=facts["video_link"] or ((location.address.replace("\n", ", ") if location else "") or where),
         url=url,
         cancelled=not booking.is_active,
     )
     return {
         "reference": booking.reference,
-        "class_title": session.class_type.title,
-        "starts_at": session.starts_at.isoformat(),
-        "ends_at": session.ends_at.isoformat(),
-        "location": location.name,
-        "room": session.room.name if session.room_id else "",
-        "instructor": session.instructor.public_name,
+        "is_therapy": booking.is_therapy,
+        "class_title": facts["title"],
+        "starts_at": facts["start"].isoformat(),
+        "ends_at": facts["end"].isoformat(),
+        "location": place,
+        "room": facts["room"],
+        "instructor": facts["practitioner"].public_name,
         "quantity": booking.quantity,
         "total": str(booking.total),
         "currency": booking.currency,
         "url": url,
-        "video_link": session.video_link if session.is_online else "",
+        "video_link": facts["video_link"],
         "calendar": event.to_dict(),
     }
 
@@ -54,6 +81,8 @@ def _for_instructor(booking: Booking, event: str, key: str, *, by_studio: bool =
     message per client would only be noise.
     """
     session = booking.class_session
+    if booking.is_therapy:
+        return _for_therapist(booking, event, key)
     if by_studio or session is None:
         return []
     return [
@@ -70,6 +99,24 @@ def _for_instructor(booking: Booking, event: str, key: str, *, by_studio: bool =
                 "url": settings.SITE_URL.rstrip("/") + f"/admin/bookings/booking/roster/{session.pk}/",
             },
             dedupe_key=f"{key}:instructor",
+        )
+    ]
+
+
+def _for_therapist(booking: Booking, event: str, key: str) -> list[Message]:
+    """A therapist hears at once of every booking, request, cancellation and move of their sessions."""
+    return [
+        Message(
+            recipient=booking.practitioner.user,
+            kind="therapy_booking_news",
+            context={
+                **booking_context(booking),
+                "event": event,
+                "client": booking.client.name,
+                "note": booking.note,
+                "url": settings.SITE_URL.rstrip("/") + reverse("bookings:therapist_sessions"),
+            },
+            dedupe_key=f"{key}:therapist",
         )
     ]
 
@@ -144,3 +191,48 @@ def agenda_message(practitioner, day, sessions) -> Message:
 def booking_confirmed_for_instructor(booking: Booking) -> None:
     """The instructor's note of a booking whose client is told by another message (the waitlist's)."""
     send_all(_for_instructor(booking, "booked", f"booking:{booking.pk}:confirmed"))
+
+
+# --- therapy requests -------------------------------------------------------------------
+
+
+def therapy_requested(booking: Booking) -> None:
+    """The client's request is in: the client is told it waits, the therapist is asked."""
+    key = f"booking:{booking.pk}:requested"
+    context = {**booking_context(booking), "answer_due_at": booking.respond_by.isoformat()}
+    send_all(
+        [
+            Message(booking.client, "therapy_requested", context, key),
+            *_for_therapist(booking, "requested", key),
+        ]
+    )
+
+
+def request_declined(booking: Booking, *, reason: str) -> None:
+    key = f"booking:{booking.pk}:declined"
+    send_all([Message(booking.client, "therapy_declined", {**booking_context(booking), "reason": reason}, key)])
+
+
+def request_expired(booking: Booking) -> None:
+    key = f"booking:{booking.pk}:expired"
+    send_all([Message(booking.client, "therapy_expired", booking_context(booking), key)])
+
+
+def times_proposed(booking: Booking, proposals) -> None:
+    """Alternatives to a request, or a new time for a confirmed session: one click accepts."""
+    base = settings.SITE_URL.rstrip("/")
+    key = f"booking:{booking.pk}:proposed:{min(p.pk for p in proposals)}"
+    context = {
+        **booking_context(booking),
+        "message": proposals[0].message,
+        "is_request": booking.status == "requested",
+        "times": [
+            {
+                "starts_at": p.starts_at.isoformat(),
+                "ends_at": p.ends_at.isoformat(),
+                "url": base + reverse("bookings:proposal", args=[p.pk]),
+            }
+            for p in proposals
+        ],
+    }
+    send_all([Message(booking.client, "therapy_times_proposed", context, key)])

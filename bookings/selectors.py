@@ -15,8 +15,16 @@ from schedules.models import ClassSession
 
 
 def _with_class(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Class bookings with their session, therapy bookings with their therapist: one query."""
     return qs.select_related(
-        "class_session__class_type", "class_session__location", "class_session__room", "class_session__instructor"
+        "class_session__class_type",
+        "class_session__location",
+        "class_session__room",
+        "class_session__instructor",
+        "therapy_type",
+        "practitioner",
+        "location",
+        "room",
     )
 
 
@@ -28,9 +36,11 @@ def client_booking(*, client: User, reference: str) -> Booking:
 def client_bookings(*, client: User) -> tuple[list[Booking], list[Booking]]:
     """(upcoming, past) bookings of a client, soonest / latest first."""
     now = timezone.now()
-    mine = _with_class(Booking.objects.filter(client=client))
-    upcoming = list(mine.filter(class_session__ends_at__gte=now).order_by("class_session__starts_at", "pk"))
-    past = list(mine.filter(class_session__ends_at__lt=now).order_by("-class_session__starts_at", "-pk")[:100])
+    mine = _with_class(Booking.objects.filter(client=client)).annotate(
+        begins=Coalesce("class_session__starts_at", "starts_at"), finishes=Coalesce("class_session__ends_at", "ends_at")
+    )
+    upcoming = list(mine.filter(finishes__gte=now).order_by("begins", "pk"))
+    past = list(mine.filter(finishes__lt=now).order_by("-begins", "-pk")[:100])
     return upcoming, past
 
 
@@ -92,8 +102,19 @@ def feed_bookings(*, client, start, end) -> list[Booking]:
     """A client's active bookings for the calendar feed (cancelled ones drop out of it)."""
     return list(
         _with_class(Booking.objects.filter(client=client, status__in=ACTIVE_VALUES))
-        .filter(class_session__starts_at__gte=start, class_session__starts_at__lt=end)
-        .order_by("class_session__starts_at")
+        .annotate(begins=Coalesce("class_session__starts_at", "starts_at"))
+        .filter(begins__gte=start, begins__lt=end)
+        .order_by("begins")
+    )
+
+
+def therapist_feed_bookings(*, practitioner, start, end) -> list[Booking]:
+    """A therapist's own sessions (requests included) for their calendar feed."""
+    return list(
+        _with_class(Booking.objects.filter(practitioner=practitioner, status__in=ACTIVE_VALUES))
+        .select_related("client")
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at")
     )
 
 
@@ -110,3 +131,8 @@ def public_sessions(*, start, end) -> list[ClassSession]:
     return list(
         ClassSession.objects.for_listing().filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at")
     )
+
+
+def open_proposals(*, booking: Booking) -> list:
+    """Times the therapist proposed that the client can still accept."""
+    return list(booking.proposals.filter(state="open").order_by("starts_at"))

@@ -24,11 +24,11 @@ from accounts.models import User
 from bookings import messages
 from bookings import policy as policy_rules
 from bookings.models import Booking, BookingEvent, BookingPolicy, BookingStatus, EventSource
-from bookings.signals import spots_released
+from bookings.signals import spots_released, therapy_time_released
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
 from notifications.models import Notification
 from schedules.cache import bump_timetable_version
-from schedules.models import ClassSession, SessionStatus
+from schedules.models import ClassSession, Occupancy, SessionStatus
 
 
 class BookingError(Exception):
@@ -61,6 +61,16 @@ TASK = RequestMeta(source=EventSource.TASK)
 
 
 # --- policy -------------------------------------------------------------------------------
+
+
+def therapy_policy_for(therapy_type_id: int) -> BookingPolicy:
+    """The therapy type's policy, else the studio default (the same rules as classes)."""
+    found = (
+        BookingPolicy.objects.filter(Q(therapy_type_links__therapy_type_id=therapy_type_id) | Q(is_default=True))
+        .order_by("is_default")
+        .first()
+    )
+    return found or BookingPolicy(name="Fallback", is_default=True)
 
 
 def policy_for(class_type_id: int) -> BookingPolicy:
@@ -174,6 +184,19 @@ def _release_spots(session_id: int, quantity: int) -> None:
     ClassSession.objects.filter(pk=session_id).update(spots_taken=F("spots_taken") - quantity)
     bump_timetable_version()
     spots_released.send(sender=Booking, session_id=session_id, quantity=quantity)
+
+
+def _release_time(booking: Booking) -> None:
+    """A therapy booking that ends frees its therapist's and room's time at once."""
+    if booking.occupancy_id:
+        Occupancy.objects.filter(pk=booking.occupancy_id).delete()
+        booking.occupancy_id = None
+        therapy_time_released.send(
+            sender=Booking,
+            practitioner_id=booking.practitioner_id,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+        )
 
 
 # --- events ------------------------------------------------------------------------------
@@ -314,13 +337,18 @@ def cancellation_preview(
     booking: Booking, *, now: datetime | None = None, waive_fee: bool = False
 ) -> policy_rules.CancellationOutcome:
     """What cancelling now would give back and cost, by the policy in force at booking time."""
-    rules = booking.policy or policy_for(booking.class_session.class_type_id)
+    if booking.policy_id:
+        rules = booking.policy
+    elif booking.is_therapy:
+        rules = therapy_policy_for(booking.therapy_type_id)
+    else:
+        rules = policy_for(booking.class_session.class_type_id)
     return policy_rules.cancellation_outcome(
         rules.terms(),
         paid=booking.amount_paid,
         total=booking.total,
         now=now or timezone.now(),
-        starts_at=booking.class_session.starts_at,
+        starts_at=booking.start,
         waive_fee=waive_fee,
     )
 
@@ -386,6 +414,7 @@ def cancel_booking(
     )
     if booking.class_session_id:
         _release_spots(booking.class_session_id, booking.quantity)
+    _release_time(booking)
     messages.booking_cancelled(booking, refund=outcome.refund, fee=outcome.fee, by_studio=by_studio, reason=reason)
     return outcome
 
@@ -413,8 +442,10 @@ def set_status(
     if to == Status.NO_SHOW and booking.policy_id:
         booking.fee_charged = booking.policy.no_show_fee
         fields.append("fee_charged")
-    if to in (Status.EXPIRED, Status.DECLINED) and booking.class_session_id:
-        _release_spots(booking.class_session_id, booking.quantity)
+    if to in (Status.EXPIRED, Status.DECLINED):
+        if booking.class_session_id:
+            _release_spots(booking.class_session_id, booking.quantity)
+        _release_time(booking)
     booking.save(update_fields=fields)
     _log(booking, actor=actor, from_status=old, to_status=to, meta=meta, reason=reason)
     return booking

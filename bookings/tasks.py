@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from bookings import services
+from bookings import services, therapy
 
 
 @shared_task(name="bookings.send_reminders", ignore_result=True)
@@ -15,3 +15,9 @@ def send_reminders() -> int:
 def send_daily_agendas() -> int:
     """Practitioners' agendas for today; exactly once per practitioner and day."""
     return services.send_daily_agendas()
+
+
+@shared_task(name="bookings.expire_therapy_requests", ignore_result=True)
+def expire_therapy_requests() -> int:
+    """Therapy requests nobody answered in time: expired, time freed, client told."""
+    return therapy.expire_requests()

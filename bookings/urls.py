@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings import feeds, views
+from bookings import feeds, therapist_views, therapy_views, views
 
 app_name = "bookings"
 urlpatterns = [
@@ -10,6 +10,24 @@ urlpatterns = [
     path("bookings/<str:reference>/cancel/", views.cancel_booking, name="cancel"),
     path("bookings/<str:reference>/change/", views.change_booking, name="change"),
     path("bookings/<str:reference>/calendar.ics", feeds.booking_file, name="ics"),
+    path("bookings/<str:reference>/reschedule/", therapy_views.reschedule, name="reschedule"),
+    path("bookings/<str:reference>/cancel-series/", therapy_views.cancel_series, name="cancel_series"),
+    path("proposals/<int:pk>/", therapy_views.proposal, name="proposal"),
+    path("therapy/", therapy_views.therapy_list, name="therapy_list"),
+    path("therapy/<slug:slug>/", therapy_views.therapy_type, name="therapy_type"),
+    path("therapy/<slug:slug>/book/", therapy_views.book_therapy, name="book_therapy"),
+    path("therapist/", therapist_views.calendar_week, name="therapist_calendar"),
+    path("therapist/availability/", therapist_views.availability, name="therapist_availability"),
+    path("therapist/time-off/", therapist_views.add_override, name="therapist_add_override"),
+    path("therapist/time-off/<int:pk>/remove/", therapist_views.remove_override, name="therapist_remove_override"),
+    path("therapist/requests/", therapist_views.requests_inbox, name="therapist_requests"),
+    path("therapist/sessions/", therapist_views.sessions, name="therapist_sessions"),
+    path("therapist/sessions/<str:reference>/", therapist_views.session_detail, name="therapist_session"),
+    path("therapist/sessions/<str:reference>/approve/", therapist_views.approve, name="therapist_approve"),
+    path("therapist/sessions/<str:reference>/decline/", therapist_views.decline, name="therapist_decline"),
+    path("therapist/sessions/<str:reference>/propose/", therapist_views.propose, name="therapist_propose"),
+    path("therapist/sessions/<str:reference>/mark/", therapist_views.mark, name="therapist_mark"),
+    path("therapist/sessions/<str:reference>/cancel/", therapist_views.cancel, name="therapist_cancel"),
     path("calendar/<str:token>/shala.ics", feeds.personal_feed, name="feed"),
     path("calendar/classes.ics", feeds.studio_feed, name="studio_feed"),
     path("calendar/regenerate/", feeds.regenerate_feed, name="regenerate_feed"),

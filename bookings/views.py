@@ -64,7 +64,19 @@ def book_class(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
     booking = _own_booking(request, reference)
-    return render(request, "bookings/booking_detail.html", {"booking": booking, "session": booking.class_session})
+    session = booking.class_session
+    if booking.is_therapy:
+        kind = booking.therapy_type
+        video_link = kind.video_link if kind.is_online else ""
+        proposals = selectors.open_proposals(booking=booking)
+    else:
+        video_link = session.video_link if session.is_online else ""
+        proposals = []
+    return render(
+        request,
+        "bookings/booking_detail.html",
+        {"booking": booking, "session": session, "video_link": video_link, "proposals": proposals},
+    )
 
 
 @login_required

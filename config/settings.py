@@ -198,6 +198,10 @@ PRICES_INCLUDE_TAX_PERCENT = env.float("PRICES_INCLUDE_TAX_PERCENT", default=0)
 # Not read from the environment; never change them in production.
 SHALA_TEST_BOOKING_LOCK = True  # False: naive read-then-write spot claims (must oversell)
 SHALA_TEST_BOOKING_RACE_PAUSE = 0.0  # seconds slept between reading and claiming spots
+SHALA_TEST_WAITLIST_LOCK = True  # False: waitlist offers claimed read-then-write, no session lock
+SHALA_TEST_WAITLIST_RACE_PAUSE = 0.0  # seconds slept between reading and claiming an offer
+SHALA_TEST_THERAPY_LOCK = True  # False: no therapist row lock (only the exclusion constraints guard)
+SHALA_TEST_THERAPY_RACE_PAUSE = 0.0  # seconds slept between the free-slot check and the hold
 
 # --- Timetable ----------------------------------------------------------------------
 # SCHEDULE_HORIZON_DAYS: how far ahead class sessions are generated (default: 56)
@@ -286,6 +290,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "expire-therapy-requests": {
+        "task": "bookings.expire_therapy_requests",
+        "schedule": 5 * 60,  # unanswered requests free their tentative hold within five minutes
+    },
     "extend-class-sessions": {
         "task": "schedules.extend_class_sessions",
         "schedule": 24 * 3600,  # daily; regeneration is idempotent

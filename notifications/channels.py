@@ -28,16 +28,23 @@ class PermanentError(Exception):
     """Retrying will not help (no address, template missing): mark the row failed."""
 
 
+def _with_datetimes(data: dict, zone) -> dict:
+    """``*_at`` strings become datetimes in ``zone``, also inside lists of dicts (e.g. proposed times)."""
+    result = {}
+    for key, value in data.items():
+        if key.endswith("_at") and isinstance(value, str):
+            value = timezone.localtime(datetime.fromisoformat(value), zone)
+        elif isinstance(value, list):
+            value = [_with_datetimes(item, zone) if isinstance(item, dict) else item for item in value]
+        result[key] = value
+    return result
+
+
 def message_context(notification: Notification) -> dict:
     """The template context: stored data, with ``*_at`` values as datetimes in the recipient's zone."""
     user = notification.recipient
-    data = {}
-    for key, value in notification.context.items():
-        if key.endswith("_at") and isinstance(value, str):
-            value = timezone.localtime(datetime.fromisoformat(value), user.zone)
-        data[key] = value
     return {
-        **data,
+        **_with_datetimes(notification.context, user.zone),
         "recipient": user,
         "site_url": settings.SITE_URL,
         "studio_name": settings.STUDIO_NAME,

@@ -19,6 +19,8 @@ from django.utils.translation import ngettext
 
 from schedules import selectors, services
 from schedules.models import (
+    AvailabilityOverride,
+    AvailabilityRule,
     Blackout,
     ClassSchedule,
     ClassSession,
@@ -28,6 +30,9 @@ from schedules.models import (
     Practitioner,
     Room,
     SessionStatus,
+    TherapistSettings,
+    TherapyDuration,
+    TherapyType,
 )
 
 
@@ -53,6 +58,27 @@ class RoomAdmin(admin.ModelAdmin):
     list_select_related = ["location"]
 
 
+class TherapistSettingsInline(admin.StackedInline):
+    model = TherapistSettings
+    can_delete = False
+    extra = 0
+
+
+class AvailabilityRuleInline(admin.TabularInline):
+    """Weekly hours; therapists normally keep these themselves on their calendar page."""
+
+    model = AvailabilityRule
+    extra = 0
+
+
+class AvailabilityOverrideInline(admin.TabularInline):
+    model = AvailabilityOverride
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AvailabilityOverride]:
+        return super().get_queryset(request).filter(ends_at__gte=timezone.now())
+
+
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin):
     list_display = ["public_name", "user", "is_instructor", "is_therapist", "is_active"]
@@ -61,6 +87,23 @@ class PractitionerAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["public_name"]}
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+    inlines = [TherapistSettingsInline, AvailabilityRuleInline, AvailabilityOverrideInline]
+
+
+class TherapyDurationInline(admin.TabularInline):
+    model = TherapyDuration
+    extra = 1
+    min_num = 1
+
+
+@admin.register(TherapyType)
+class TherapyTypeAdmin(admin.ModelAdmin):
+    list_display = ["title", "is_online", "currency", "is_active"]
+    list_filter = ["is_online", "is_active"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["therapists", "rooms"]
+    inlines = [TherapyDurationInline]
 
 
 @admin.register(ClassType)

@@ -27,8 +27,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings import services as booking_services
+from bookings import therapy
 from schedules import services
+from schedules import slots as therapy_slots
 from schedules.models import (
+    AvailabilityRule,
     Blackout,
     ClassSchedule,
     ClassSession,
@@ -38,6 +41,8 @@ from schedules.models import (
     Practitioner,
     Room,
     SessionStatus,
+    TherapyDuration,
+    TherapyType,
 )
 from tests.factories import (
     BlackoutFactory,
@@ -173,6 +178,7 @@ def every_model_has_a_row(studio, superuser) -> None:
         waitlist_services.join_waitlist(client=UserFactory(), session_id=studio.later.pk, party_size=1)
     booking_services.cancel_booking(booking=booked, actor=None)
     WaitlistPriority.objects.create(client=superuser, priority=10, note="member")
+    _therapy_booking(studio)
     EmailAddress.objects.create(user=superuser, email=superuser.email, verified=True, primary=True)
     BlackoutFactory(
         starts_at=_at_local(timezone.localdate() + timedelta(days=30), 0),
@@ -193,6 +199,31 @@ def every_model_has_a_row(studio, superuser) -> None:
     AccessLog.objects.create(**common, http_accept="text/html", path_info="/admin/login/", attempt_time=attempt_time)
     AccessFailureLog.objects.create(
         **common, http_accept="text/html", path_info="/admin/login/", attempt_time=attempt_time, locked_out=False
+    )
+
+
+def _therapy_booking(studio: Studio) -> None:
+    """A therapy type with a duration, Ana's weekly hours, and one session booked with her."""
+    massage = TherapyType.objects.create(title="Massage", slug="massage", currency="EUR")
+    TherapyDuration.objects.create(therapy_type=massage, minutes=60, price=Decimal("70.00"))
+    Practitioner.objects.filter(pk=studio.ana.pk).update(is_therapist=True)
+    studio.ana.is_therapist = True
+    massage.therapists.add(studio.ana)
+    massage.rooms.add(studio.garden_room)  # at Gracia, where Ana works
+    for weekday in range(7):
+        AvailabilityRule.objects.create(
+            practitioner=studio.ana, weekday=weekday, start_time=time(8), end_time=time(20), location=studio.gracia
+        )
+    day = timezone.localdate() + timedelta(days=5)
+    found = therapy_slots.slots_for(
+        massage, minutes=60, practitioner_ids=[studio.ana.pk], first_day=day, last_day=day, now=timezone.now()
+    )
+    therapy.book_therapy(
+        client=UserFactory(email="therapy-client@example.com"),
+        therapy_type=massage,
+        minutes=60,
+        practitioner=studio.ana,
+        starts_at=found[0].slots[0].start,
     )
 
 

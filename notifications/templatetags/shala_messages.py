@@ -9,6 +9,6 @@ register = template.Library()
 
 
 @register.filter
-def as_local(value: str, zone: ZoneInfo) -> datetime:
-    """An ISO timestamp from a message's data, in the recipient's zone."""
-    return datetime.fromisoformat(value).astimezone(zone)
+def as_local(value: str | datetime, zone: ZoneInfo) -> datetime:
+    """A timestamp from a message's data (ISO text, or already a datetime), in the recipient's zone."""
+    return (value if isinstance(value, datetime) else datetime.fromisoformat(value)).astimezone(zone)

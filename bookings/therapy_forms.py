@@ -1,0 +1,214 @@
+"""Forms of the therapy pages: parse and validate input; the services decide the rest."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from schedules.models import Location, OverrideKind, TherapistSettings, Weekday
+from schedules.recurrence import wall_time_to_utc
+from schedules.therapist_calendar import HoursRange
+
+REPEAT_CHOICES = [("", _("Just this session")), ("1", _("Every week")), ("2", _("Every 2 weeks"))]
+
+
+class TherapyBookingForm(forms.Form):
+    """The last step: the chosen time, notes and intake answers, optionally repeated."""
+
+    start = forms.DateTimeField(widget=forms.HiddenInput)
+    minutes = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    therapist = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    note = forms.CharField(
+        label=_("Anything the therapist should know?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    repeat = forms.ChoiceField(label=_("Repeat"), choices=REPEAT_CHOICES, required=False)
+    count = forms.IntegerField(label=_("Number of sessions"), min_value=2, max_value=52, required=False, initial=4)
+
+    def __init__(self, *args, questions: list[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for i, question in enumerate(self.questions):
+            self.fields[f"q{i}"] = forms.CharField(
+                label=question, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+            )
+        if not self.is_bound:
+            self.initial.setdefault("token", secrets.token_urlsafe(16))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat") and not data.get("count"):
+            self.add_error("count", _("How many sessions in the series?"))
+        return data
+
+    def intake(self) -> dict[str, str]:
+        return {q: self.cleaned_data.get(f"q{i}", "") for i, q in enumerate(self.questions)}
+
+
+class SeriesConfirmForm(forms.Form):
+    """One choice per occurrence of a planned series: the asked time, an alternative, or skip."""
+
+    def __init__(self, *args, items=(), zone: ZoneInfo, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            choices = []
+            if item.free:
+                choices.append((item.wanted.isoformat(), _local(item.wanted, zone)))
+            choices += [(s.start.isoformat(), _local(s.start, zone)) for s in item.alternatives]
+            choices.append(("", _("Skip this one")))
+            self.fields[f"o{item.index}"] = forms.ChoiceField(
+                label=_local(item.wanted, zone, with_date=True),
+                choices=choices,
+                required=False,
+                initial=choices[0][0],
+                widget=forms.RadioSelect,
+            )
+
+    def chosen(self) -> list[datetime]:
+        return sorted(datetime.fromisoformat(v) for k, v in self.cleaned_data.items() if k.startswith("o") and v)
+
+
+def _local(value: datetime, zone: ZoneInfo, *, with_date: bool = False) -> str:
+    local = value.astimezone(zone)
+    return local.strftime("%a %d %b %Y, %H:%M") if with_date else local.strftime("%a %d %b, %H:%M")
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (the client reads it)"), max_length=255)
+
+
+class CancelSessionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (the client reads it)"), max_length=255)
+
+
+class ProposeTimesForm(forms.Form):
+    """Up to three times, entered in the therapist's own zone."""
+
+    time1 = forms.DateTimeField(
+        label=_("Time 1"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    time2 = forms.DateTimeField(
+        label=_("Time 2"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    time3 = forms.DateTimeField(
+        label=_("Time 3"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    message = forms.CharField(label=_("Message"), required=False, max_length=255)
+
+    def __init__(self, *args, zone: ZoneInfo, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def starts(self) -> list[datetime]:
+        values = [self.cleaned_data.get(f"time{i}") for i in (1, 2, 3)]
+        return [wall_time_to_utc(v.date(), v.time().replace(tzinfo=None), self.zone) for v in values if v]
+
+
+class SessionNoteForm(forms.Form):
+    therapist_note = forms.CharField(
+        label=_("Private notes (only you see them)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class TherapistSettingsForm(forms.ModelForm):
+    class Meta:
+        model = TherapistSettings
+        fields = [
+            "time_zone",
+            "approval",
+            "firm_min_hours_ahead",
+            "response_hours",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "min_notice_hours",
+            "booking_window_days",
+            "max_per_day",
+            "max_per_week",
+            "slot_step_minutes",
+        ]
+
+
+class HoursRangeForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    location = forms.ModelChoiceField(
+        label=_("Where"),
+        queryset=Location.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Online only"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            raise forms.ValidationError(_("The range must end after it starts."))
+        return data
+
+    def as_range(self) -> HoursRange:
+        d = self.cleaned_data
+        return HoursRange(d["weekday"], d["start"], d["end"], d.get("location"))
+
+
+HoursFormSet = formset_factory(HoursRangeForm, extra=2, can_delete=True)
+
+
+class OverrideForm(forms.Form):
+    """Time off (one hour to weeks) or extra hours, in the therapist's own zone."""
+
+    kind = forms.ChoiceField(label=_("What"), choices=OverrideKind.choices, initial=OverrideKind.BLOCKED)
+    start_date = forms.DateField(label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("From (time)"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_date = forms.DateField(label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_time = forms.TimeField(
+        label=_("Until (time)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Leave the times empty for whole days."),
+    )
+    location = forms.ModelChoiceField(
+        label=_("Where (extra hours)"),
+        queryset=Location.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Online only"),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args, zone: ZoneInfo, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        start_date: date = data["start_date"]
+        end_date: date = data["end_date"]
+        start_time, end_time = data.get("start_time"), data.get("end_time")
+        start = wall_time_to_utc(start_date, start_time or time.min, self.zone)
+        if end_time is None:  # whole days: up to the end of the last day
+            end = wall_time_to_utc(end_date.fromordinal(end_date.toordinal() + 1), time.min, self.zone)
+        else:
+            end = wall_time_to_utc(end_date, end_time, self.zone)
+        if end <= start:
+            raise forms.ValidationError(_("The end must be after the start."))
+        data["starts_at"], data["ends_at"] = start, end
+        return data

@@ -1,0 +1,291 @@
+"""Client pages for therapy sessions: choose, pick a day and a time, confirm; reschedule;
+accept a proposed time. Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bookings import selectors, services, therapy
+from bookings import therapy_selectors as ts
+from bookings.models import Booking, TimeProposal
+from bookings.therapy_forms import SeriesConfirmForm, TherapyBookingForm
+from schedules.models import TherapyType
+from schedules.slots import settings_for
+
+
+def therapy_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "bookings/therapy/list.html", {"kinds": ts.therapy_types()})
+
+
+def _kind(slug: str) -> TherapyType:
+    try:
+        return ts.therapy_type(slug)
+    except TherapyType.DoesNotExist:
+        raise Http404(_("No such therapy.")) from None
+
+
+def _parse_date(value: str | None, fallback: date | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else fallback
+    except ValueError:
+        return fallback
+
+
+def _parse_month(value: str | None, fallback: date) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m").date() if value else fallback
+    except ValueError:
+        return fallback
+
+
+def _choice(kind: TherapyType, request: HttpRequest):
+    """The duration and therapist chosen in the query string (defaults: shortest, anyone)."""
+    durations = list(kind.durations.all())
+    therapists = list(kind.therapists.all())
+    try:
+        minutes = int(request.GET.get("minutes") or durations[0].minutes) if durations else None
+    except ValueError:
+        minutes = durations[0].minutes
+    duration = next((d for d in durations if d.minutes == minutes), durations[0] if durations else None)
+    chosen = request.GET.get("therapist") or ""
+    chosen_therapists = [t for t in therapists if t.slug == chosen] or therapists
+    return durations, duration, therapists, chosen if len(chosen_therapists) == 1 and chosen else "", chosen_therapists
+
+
+def therapy_type(request: HttpRequest, slug: str) -> HttpResponse:
+    """Steps 1 to 3: duration and therapist, a day in the month calendar, a time that day."""
+    kind = _kind(slug)
+    durations, duration, therapists, chosen, pool = _choice(kind, request)
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate()
+    day = _parse_date(request.GET.get("day"), None)
+    month = _parse_month(request.GET.get("month"), day or today)
+    cal = None
+    if duration and pool:
+        cal = ts.booking_calendar(kind=kind, minutes=duration.minutes, therapists=pool, month=month, day=day, zone=zone)
+    return render(
+        request,
+        "bookings/therapy/type.html",
+        {
+            "kind": kind,
+            "durations": durations,
+            "duration": duration,
+            "therapists": therapists,
+            "chosen": chosen,
+            "cal": cal,
+            "query": urlencode({"minutes": duration.minutes if duration else "", "therapist": chosen}),
+            "zone_name": str(zone),
+        },
+    )
+
+
+@login_required
+def book_therapy(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step 4: notes and intake answers, then confirm (or plan a series first)."""
+    kind = _kind(slug)
+    source = request.POST if request.method == "POST" else request.GET
+    form = TherapyBookingForm(
+        source if request.method == "POST" else None,
+        initial={k: source.get(k) for k in ("start", "minutes", "therapist")},
+        questions=kind.question_list,
+    )
+    therapist = _therapist_of(kind, source.get("therapist"))
+    start = _parse_start(source.get("start"))
+    if therapist is None or start is None:
+        messages.error(request, _("Please choose a time first."))
+        return redirect(kind.get_absolute_url())
+    duration = kind.durations.filter(minutes=_int(source.get("minutes"))).first()
+    if duration is None:
+        messages.error(request, _("Please choose a length first."))
+        return redirect(kind.get_absolute_url())
+    context = {"kind": kind, "form": form, "therapist": therapist, "start": start, "duration": duration}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "bookings/therapy/confirm.html", context)
+    data = form.cleaned_data
+    if data.get("repeat"):
+        return _plan_series(request, kind, duration.minutes, therapist, start, int(data["repeat"]), data, form)
+    try:
+        booking = therapy.book_therapy(
+            client=request.user,
+            therapy_type=kind,
+            minutes=duration.minutes,
+            practitioner=therapist,
+            starts_at=start,
+            note=data["note"],
+            intake=form.intake(),
+            idempotency_key=data["token"],
+            meta=services.RequestMeta.from_request(request),
+        )
+    except therapy.SlotTaken as exc:
+        context["taken"] = exc
+        return render(request, "bookings/therapy/confirm.html", context, status=409)
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+        return redirect(kind.get_absolute_url())
+    if booking.status == "requested":
+        messages.info(request, _("Requested — waiting for the therapist. The time is held for you."))
+    else:
+        messages.success(request, _("You're booked! Your reference is %(ref)s.") % {"ref": booking.reference})
+    return redirect(booking.get_absolute_url())
+
+
+def _plan_series(request, kind, minutes, therapist, start, interval, data, form) -> HttpResponse:
+    zone = timezone.get_current_timezone()
+    try:
+        items = therapy.plan_series(
+            therapy_type=kind,
+            minutes=minutes,
+            practitioner=therapist,
+            first=start,
+            interval_weeks=interval,
+            count=data["count"],
+        )
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+        return redirect(kind.get_absolute_url())
+    series_form = SeriesConfirmForm(request.POST if "confirm_series" in request.POST else None, items=items, zone=zone)
+    context = {
+        "kind": kind,
+        "therapist": therapist,
+        "minutes": minutes,
+        "form": form,
+        "series_form": series_form,
+        "items": items,
+        "collisions": sum(1 for i in items if not i.free),
+    }
+    if "confirm_series" not in request.POST or not series_form.is_valid():
+        return render(request, "bookings/therapy/series.html", context)
+    chosen = series_form.chosen()
+    try:
+        series = therapy.book_series(
+            client=request.user,
+            therapy_type=kind,
+            minutes=minutes,
+            practitioner=therapist,
+            starts=chosen,
+            interval_weeks=interval,
+            note=data["note"],
+            intake=form.intake(),
+            meta=services.RequestMeta.from_request(request),
+        )
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+        return render(request, "bookings/therapy/series.html", context, status=409)
+    messages.success(request, _("%(n)d sessions booked in a series.") % {"n": series.count})
+    return redirect("bookings:mine")
+
+
+def _therapist_of(kind: TherapyType, pk):
+    return next((t for t in kind.therapists.all() if str(t.pk) == str(pk)), None)
+
+
+def _parse_start(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return parsed if parsed and parsed.tzinfo else None
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _own_therapy_booking(request: HttpRequest, reference: str) -> Booking:
+    try:
+        booking = selectors.client_booking(client=request.user, reference=reference)
+    except Booking.DoesNotExist:
+        raise Http404(_("No such booking.")) from None
+    if not booking.is_therapy:
+        raise Http404(_("No such session."))
+    return booking
+
+
+@login_required
+def reschedule(request: HttpRequest, reference: str) -> HttpResponse:
+    """Move a confirmed session: the same calendar, the booking's own time not counted as busy."""
+    booking = _own_therapy_booking(request, reference)
+    if request.method == "POST":
+        start = _parse_start(request.POST.get("start"))
+        if start is None:
+            messages.error(request, _("Please choose a time."))
+            return redirect("bookings:reschedule", reference=reference)
+        try:
+            therapy.reschedule(
+                booking=booking, starts_at=start, actor=request.user, meta=services.RequestMeta.from_request(request)
+            )
+        except therapy.SlotTaken as exc:
+            messages.error(request, str(exc))
+            return redirect("bookings:reschedule", reference=reference)
+        except services.BookingError as exc:
+            messages.error(request, str(exc))
+            return redirect(booking.get_absolute_url())
+        messages.success(request, _("Your session has been moved."))
+        return redirect(booking.get_absolute_url())
+    zone = timezone.get_current_timezone()
+    day = _parse_date(request.GET.get("day"), None)
+    month = _parse_month(request.GET.get("month"), day or timezone.localdate())
+    cal = ts.booking_calendar(
+        kind=booking.therapy_type,
+        minutes=booking.duration_minutes,
+        therapists=[booking.practitioner],
+        month=month,
+        day=day,
+        zone=zone,
+        ignore_occupancy_ids=(booking.occupancy_id,) if booking.occupancy_id else (),
+    )
+    cfg = settings_for(booking.practitioner_id)
+    return render(
+        request,
+        "bookings/therapy/reschedule.html",
+        {"booking": booking, "cal": cal, "zone_name": str(zone), "notice_hours": cfg.min_notice_hours},
+    )
+
+
+@login_required
+def proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A time the therapist proposed: one click accepts it (only for its own client)."""
+    try:
+        found = ts.client_proposal(client=request.user, pk=pk)
+    except TimeProposal.DoesNotExist:
+        raise Http404(_("No such proposal.")) from None
+    if request.method == "POST":
+        try:
+            booking = therapy.accept_proposal(
+                proposal=found, client=request.user, meta=services.RequestMeta.from_request(request)
+            )
+        except services.BookingError as exc:
+            messages.error(request, str(exc))
+            return redirect(found.booking.get_absolute_url())
+        messages.success(request, _("Done: your session is confirmed for the new time."))
+        return redirect(booking.get_absolute_url())
+    others = found.booking.proposals.filter(state="open").exclude(pk=found.pk)
+    return render(request, "bookings/therapy/proposal.html", {"proposal": found, "others": others})
+
+
+@login_required
+@require_POST
+def cancel_series(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = _own_therapy_booking(request, reference)
+    try:
+        count = therapy.cancel_rest_of_series(
+            booking=booking, actor=request.user, meta=services.RequestMeta.from_request(request)
+        )
+    except services.BookingError as exc:
+        messages.error(request, str(exc))
+        return redirect(booking.get_absolute_url())
+    messages.success(request, _("%(n)d sessions cancelled.") % {"n": count})
+    return redirect(reverse("bookings:mine"))
