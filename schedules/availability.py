@@ -190,13 +190,21 @@ def open_time(cal: TherapistCalendar, day: date) -> list[tuple[datetime, datetim
 
 
 def _first_on_grid(start: datetime, step: timedelta, zone: ZoneInfo) -> datetime:
-    """The first start at or after ``start`` on the step grid counted from local midnight."""
-    local = start.astimezone(zone)
-    since_midnight = timedelta(
-        hours=local.hour, minutes=local.minute, seconds=local.second, microseconds=local.microsecond
-    )
-    remainder = since_midnight % step
-    return start if not remainder else start - remainder + step
+    """The first start at or after ``start`` on the step grid counted from local midnight.
+
+    A clock change between ``start`` and the next grid time (e.g. Lord Howe's half
+    hour) can leave that time off the local grid: align again until it is on it.
+    """
+    for _ in range(3):
+        local = start.astimezone(zone)
+        since_midnight = timedelta(
+            hours=local.hour, minutes=local.minute, seconds=local.second, microseconds=local.microsecond
+        )
+        remainder = since_midnight % step
+        if not remainder:
+            break
+        start = start - remainder + step
+    return start
 
 
 def _week_key(day: date) -> tuple[int, int]:
@@ -269,6 +277,9 @@ def _day_slots(
         if not venue.online and location_id is None:
             continue  # online-only hours cannot host an in-person session
         start = _first_on_grid(max(span_start, earliest), cal.step, cal.zone)
+        # Across a clock change that is not a whole number of steps, the next start
+        # must be put back on the local grid (rare: only then is it worth the cost).
+        realign = span_start.astimezone(cal.zone).utcoffset() != span_end.astimezone(cal.zone).utcoffset()
         while start + duration <= span_end and start <= latest:
             if start not in seen:
                 slot = _fit(cal, start, duration, location_id, busy, rooms, venue)
@@ -276,6 +287,8 @@ def _day_slots(
                     seen.add(start)
                     found.append(slot)
             start += cal.step
+            if realign:
+                start = _first_on_grid(start, cal.step, cal.zone)
     found.sort()
     yield from found[:1] if first_per_day else found
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from schedules.models import (
+    AvailabilityOverride,
+    AvailabilityRule,
     Blackout,
     ClassSchedule,
     ClassSession,
@@ -18,6 +20,9 @@ from schedules.models import (
     Location,
     Practitioner,
     Room,
+    TherapistSettings,
+    TherapyDuration,
+    TherapyType,
 )
 
 PASSWORD = "correct-horse-battery"
@@ -121,3 +126,76 @@ class BlackoutFactory(factory.django.DjangoModelFactory):
 
     scope = "studio"
     kind = "holiday"
+
+
+# --- therapy -------------------------------------------------------------------------------
+
+
+class TherapistFactory(PractitionerFactory):
+    slug = factory.Sequence(lambda n: f"therapist-{n}")
+    is_instructor = False
+    is_therapist = True
+
+
+class TherapyTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TherapyType
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Massage {n}")
+    slug = factory.Sequence(lambda n: f"massage-{n}")
+    currency = "EUR"
+
+    @factory.post_generation
+    def therapists(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.therapists.set(extracted)
+
+    @factory.post_generation
+    def rooms(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.rooms.set(extracted)
+
+
+class TherapyDurationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TherapyDuration
+
+    therapy_type = factory.SubFactory(TherapyTypeFactory)
+    minutes = 60
+    price = Decimal("60.00")
+
+
+class TherapistSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TherapistSettings
+        django_get_or_create = ["practitioner"]
+
+    practitioner = factory.SubFactory(TherapistFactory)
+    time_zone = "Europe/Madrid"
+    buffer_before_minutes = 0
+    buffer_after_minutes = 0
+    min_notice_hours = 0
+    booking_window_days = 365
+    slot_step_minutes = 30
+
+
+class AvailabilityRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AvailabilityRule
+
+    practitioner = factory.SubFactory(TherapistFactory)
+    weekday = 0
+    start_time = time(9, 0)
+    end_time = time(17, 0)
+    location = factory.SubFactory(LocationFactory)
+
+
+class AvailabilityOverrideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AvailabilityOverride
+
+    practitioner = factory.SubFactory(TherapistFactory)
+    kind = "blocked"
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=8))
