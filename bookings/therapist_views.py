@@ -130,7 +130,7 @@ def add_override(request: HttpRequest, practitioner) -> HttpResponse:
         return redirect("bookings:therapist_calendar")
     data = form.cleaned_data
     try:
-        _, booked = therapist_calendar.add_override(
+        _override, booked = therapist_calendar.add_override(
             practitioner=practitioner,
             kind=data["kind"],
             starts_at=data["starts_at"],

@@ -12,7 +12,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from schedules import services
-from schedules.models import ClassSchedule, ClassType, Level, Location, Practitioner, Room
+from schedules.models import (
+    ApprovalMode,
+    AvailabilityRule,
+    ClassSchedule,
+    ClassType,
+    Level,
+    Location,
+    Practitioner,
+    Room,
+    TherapistSettings,
+    TherapyDuration,
+    TherapyType,
+)
 
 DEMO_PASSWORD = "shala-demo-2026"
 
@@ -53,6 +65,18 @@ PEOPLE = [
             True,
             "Physiotherapist and yin teacher: massage, osteopathy and slow, deep yin classes.",
             "Physiotherapy degree (UCM)\nOsteopathy D.O.\nYin yoga 100 h",
+        ),
+    ),
+    (
+        "noor@shala.example",
+        "Noor Therapist",
+        False,
+        (
+            "noor-haddad",
+            False,
+            True,
+            "Psychotherapist and Ayurveda consultant; sees new clients on request.",
+            "MSc Clinical Psychology\nAyurveda practitioner diploma",
         ),
     ),
     ("client1@shala.example", "Carla Client", False, None),
@@ -153,7 +177,9 @@ def seed(write) -> None:
                     "slug": slug,
                     "public_name": name.split()[0]
                     + " "
-                    + {"ana-garcia": "García", "leo-martin": "Martín", "marta-ruiz": "Ruiz"}[slug],
+                    + {"ana-garcia": "García", "leo-martin": "Martín", "marta-ruiz": "Ruiz", "noor-haddad": "Haddad"}[
+                        slug
+                    ],
                     "is_instructor": instructor,
                     "is_therapist": therapist,
                     "bio": bio,
@@ -191,6 +217,79 @@ def seed(write) -> None:
         )
     report = services.extend_all_schedules()
     write(f"Demo studio ready. Class sessions: {report.summary()}.")
+    _seed_therapy(practitioners, centro, rooms["Therapy room 1"])
+    write("Demo therapies ready: massage and osteopathy with Marta (firm), psychotherapy with Noor (requests).")
+
+
+THERAPIES = [
+    # slug, title, online, [(minutes, price)], therapist slugs, requirements, intake questions
+    (
+        "massage",
+        "Therapeutic massage",
+        False,
+        [(60, "60.00"), (90, "85.00")],
+        ["marta-ruiz"],
+        "Please arrive 10 minutes early. Not during fever or acute inflammation.",
+        "Any injuries or pain we should know about?\nAre you pregnant?",
+    ),
+    (
+        "osteopathy",
+        "Osteopathy",
+        False,
+        [(45, "65.00")],
+        ["marta-ruiz"],
+        "Bring recent scans or reports if you have them.",
+        "What brings you to osteopathy?",
+    ),
+    (
+        "psychotherapy",
+        "Psychotherapy (online)",
+        True,
+        [(50, "70.00")],
+        ["noor-haddad"],
+        "A quiet room and headphones.",
+        "What would you like to work on?",
+    ),
+]
+
+
+def _seed_therapy(practitioners: dict, centro: Location, room: Room) -> None:
+    """Therapy types, the therapists' settings and weekly hours (idempotent)."""
+    for slug, title, online, durations, therapists, requirements, questions in THERAPIES:
+        kind, _ = TherapyType.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "title": title,
+                "is_online": online,
+                "requirements": requirements,
+                "intake_questions": questions,
+                "video_link": "https://video.example/shala-therapy" if online else "",
+                "description": f"1:1 {title.lower()} session.",
+            },
+        )
+        for minutes, price in durations:
+            TherapyDuration.objects.get_or_create(
+                therapy_type=kind, minutes=minutes, defaults={"price": Decimal(price)}
+            )
+        kind.therapists.add(*(practitioners[t] for t in therapists))
+        if not online:
+            kind.rooms.add(room)
+    hours = {
+        "marta-ruiz": [(d, time(10), time(14), centro) for d in range(5)]
+        + [(d, time(16), time(19), centro) for d in (1, 3)],
+        "noor-haddad": [(d, time(9), time(13), None) for d in (0, 2, 4)],
+    }
+    for slug, approval in (("marta-ruiz", ApprovalMode.FIRM), ("noor-haddad", ApprovalMode.RETURNING_FIRM)):
+        therapist = practitioners[slug]
+        TherapistSettings.objects.get_or_create(
+            practitioner=therapist,
+            defaults={"time_zone": "Europe/Madrid", "approval": approval, "min_notice_hours": 12, "max_per_day": 5},
+        )
+        if not AvailabilityRule.objects.filter(practitioner=therapist).exists():
+            AvailabilityRule.objects.bulk_create(
+                AvailabilityRule(practitioner=therapist, weekday=d, start_time=a, end_time=b, location=loc)
+                for d, a, b, loc in hours[slug]
+            )
 
 
 def login_lines() -> list[str]:
@@ -200,7 +299,9 @@ def login_lines() -> list[str]:
         if staff:
             role = "staff (admin)"
         elif prac:
-            role = "therapist + instructor" if prac[2] else "instructor"
+            role = {(True, True): "therapist + instructor", (False, True): "therapist"}.get(
+                (prac[1], prac[2]), "instructor"
+            )
         else:
             role = "client"
         lines.append(f"  {email:<24} {role}")

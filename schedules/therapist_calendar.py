@@ -102,5 +102,5 @@ def add_override(
 
 def remove_override(*, practitioner: Practitioner, pk: int) -> bool:
     """Delete one of the therapist's own overrides (someone else's: nothing happens)."""
-    deleted, _ = AvailabilityOverride.objects.filter(practitioner=practitioner, pk=pk).delete()
+    deleted, _by_model = AvailabilityOverride.objects.filter(practitioner=practitioner, pk=pk).delete()
     return bool(deleted)
