@@ -9,9 +9,11 @@ row count decides between the client, the expiry task and a second worker.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
@@ -101,13 +103,44 @@ def _move(
     _log(entry, from_state=old, to_state=to_state, meta=meta, actor=actor, reason=reason, offer=offer, data=data)
 
 
-def _lock_session(session_id: int) -> ClassSession:
-    """Lock the class session row (the first lock of every action) and load what the waitlist shows."""
-    return (
-        ClassSession.objects.select_for_update(of=("self",))
-        .select_related("class_type", "location", "room", "instructor__user")
-        .get(pk=session_id)
-    )
+def _lock_session(session_id: int, *, for_offer: bool = False) -> ClassSession:
+    """Lock the class session row (the first lock of every action) and load what the waitlist shows.
+
+    ``for_offer``: the lock of an offer's answer (accept, decline, expire), which the
+    test-only switch SHALA_TEST_WAITLIST_LOCK=False turns off (see _claim_offer).
+    """
+    sessions = ClassSession.objects.select_related("class_type", "location", "room", "instructor__user")
+    if not for_offer or getattr(settings, "SHALA_TEST_WAITLIST_LOCK", True):
+        sessions = sessions.select_for_update(of=("self",))
+    return sessions.get(pk=session_id)
+
+
+def _claim_offer(offer_id: int, to_state: str, now: datetime, *, due: bool | None = None) -> bool:
+    """Move an open offer to ``to_state``; the row count says whether this call won.
+
+    ``due``: True only if it has expired by ``now``, False only if it has not, None either.
+    The accept, the expiry task and a second worker can all try at once; the UPDATE's
+    WHERE lets exactly one through. Test-only switches prove the concurrency tests see
+    a lost race: SHALA_TEST_WAITLIST_RACE_PAUSE widens the window, and
+    SHALA_TEST_WAITLIST_LOCK=False reads the state, then writes it unconditionally
+    (without the session lock), so two callers can both win.
+    """
+    still_open = Q(pk=offer_id, state=OfferState.OPEN)
+    if due is True:
+        still_open &= Q(expires_at__lte=now)
+    elif due is False:
+        still_open &= Q(expires_at__gt=now)
+    pause = getattr(settings, "SHALA_TEST_WAITLIST_RACE_PAUSE", 0)
+    if not getattr(settings, "SHALA_TEST_WAITLIST_LOCK", True):
+        found = WaitlistOffer.objects.filter(still_open).exists()
+        if pause:
+            time.sleep(pause)
+        if found:
+            WaitlistOffer.objects.filter(pk=offer_id).update(state=to_state, decided_at=now)
+        return found
+    if pause:
+        time.sleep(pause)
+    return WaitlistOffer.objects.filter(still_open).update(state=to_state, decided_at=now) == 1
 
 
 # --- joining and leaving ----------------------------------------------------------------------
@@ -376,11 +409,9 @@ def accept_offer(
     even if the expiry task has not run yet (this call then expires it)."""
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_session(offer.session_id)
-        won = WaitlistOffer.objects.filter(pk=offer.pk, state=OfferState.OPEN, expires_at__gt=now).update(
-            state=OfferState.ACCEPTED, decided_at=now
-        )
-        if won:
+        _lock_session(offer.session_id, for_offer=True)
+        _settle_stale_offers(offer.session_id, now=now)
+        if _claim_offer(offer.pk, OfferState.ACCEPTED, now, due=False):
             try:
                 booking = booking_services.confirm_hold(
                     booking=offer.booking, actor=actor, meta=meta, reason="waitlist offer accepted"
@@ -408,11 +439,9 @@ def decline_offer(*, offer: WaitlistOffer, actor: User | None, meta: RequestMeta
     """Give the held spot back; it goes to the next fitting entry in the same transaction."""
     now = timezone.now()
     with transaction.atomic():
-        _lock_session(offer.session_id)
-        won = WaitlistOffer.objects.filter(pk=offer.pk, state=OfferState.OPEN).update(
-            state=OfferState.DECLINED, decided_at=now
-        )
-        if not won:
+        _lock_session(offer.session_id, for_offer=True)
+        _settle_stale_offers(offer.session_id, now=now)
+        if not _claim_offer(offer.pk, OfferState.DECLINED, now):
             offer.refresh_from_db()
             raise WaitlistError(refusal(offer))
         entry = WaitlistEntry.objects.get(pk=offer.entry_id)
@@ -431,11 +460,9 @@ def expire_offer(*, offer_id: int, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         offer = WaitlistOffer.objects.select_related("booking").get(pk=offer_id)
-        session = _lock_session(offer.session_id)
-        won = WaitlistOffer.objects.filter(pk=offer.pk, state=OfferState.OPEN, expires_at__lte=now).update(
-            state=OfferState.EXPIRED, decided_at=now
-        )
-        if not won:
+        session = _lock_session(offer.session_id, for_offer=True)
+        _settle_stale_offers(offer.session_id, now=now)  # a hold staff confirmed is not expired
+        if not _claim_offer(offer.pk, OfferState.EXPIRED, now, due=True):
             return False
         offer.state = OfferState.EXPIRED
         entry = WaitlistEntry.objects.select_related("client").get(pk=offer.entry_id)

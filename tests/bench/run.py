@@ -51,12 +51,19 @@ def _notifications(db: BenchDatabase) -> dict:
     return notifications.run(db)
 
 
+def _waitlist(db: BenchDatabase) -> dict:
+    from tests.bench import waitlist
+
+    return waitlist.run(db)
+
+
 # name -> section. Each runs after django.setup(), connected to the migrated benchmark
 # database with its tables flushed, and returns its figures (a JSON-able dict).
 SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
     "timetable": _timetable,
     "booking_http": _booking_http,
     "notifications": _notifications,
+    "waitlist": _waitlist,
 }
 
 
