@@ -339,9 +339,12 @@ def save_class_session(*, session: ClassSession, changed_fields: list[str] | Non
     """
     old_capacity = None
     if session.pk:
-        old_capacity = (
-            ClassSession.objects.select_for_update().filter(pk=session.pk).values_list("capacity", flat=True).first()
-        )
+        locked = ClassSession.objects.select_for_update().filter(pk=session.pk).values_list("capacity", "spots_taken")
+        found = locked.first()
+        if found:
+            # The form was loaded before bookings may have changed the counter: keep the
+            # counter as the locked row has it, never the form's stale copy.
+            old_capacity, session.spots_taken = found
     if session.capacity < session.spots_taken:
         raise ScheduleError(
             _("Capacity cannot be lower than the %(n)d spots already taken.") % {"n": session.spots_taken}

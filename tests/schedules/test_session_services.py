@@ -71,6 +71,24 @@ def test_capacity_cannot_drop_below_spots_taken(madrid, room, instructor):
         services.save_class_session(session=s, changed_fields=["capacity"])
 
 
+def test_a_staff_edit_keeps_bookings_made_after_the_form_was_loaded(madrid, room, instructor):
+    s = _saved_session(location=madrid, room=room, instructor=instructor)
+    loaded = ClassSession.objects.get(pk=s.pk)  # the admin form's copy: 0 spots taken
+    ClassSession.objects.filter(pk=s.pk).update(spots_taken=3)  # three bookings land meanwhile
+    loaded.video_link = "https://video.example/new"
+    services.save_class_session(session=loaded, changed_fields=["video_link"])
+    assert ClassSession.objects.get(pk=s.pk).spots_taken == 3
+
+
+def test_a_capacity_below_bookings_made_after_the_form_was_loaded_is_refused(madrid, room, instructor):
+    s = _saved_session(location=madrid, room=room, instructor=instructor)
+    loaded = ClassSession.objects.get(pk=s.pk)
+    ClassSession.objects.filter(pk=s.pk).update(spots_taken=5)
+    loaded.capacity = 4
+    with pytest.raises(services.ScheduleError, match="5 spots"):
+        services.save_class_session(session=loaded, changed_fields=["capacity"])
+
+
 def test_cancelling_frees_the_time_keeps_the_session_and_tells_listeners(madrid, room, instructor):
     s = _saved_session(location=madrid, room=room, instructor=instructor)
     staff = UserFactory(is_staff=True)
