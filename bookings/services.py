@@ -253,7 +253,9 @@ def book_class(
     """
     now = now or timezone.now()
     try:
-        session = ClassSession.objects.select_related("class_type", "location", "room", "instructor").get(pk=session_id)
+        session = ClassSession.objects.select_related("class_type", "location", "room", "instructor__user").get(
+            pk=session_id
+        )
     except ClassSession.DoesNotExist:
         raise BookingError(_("This class does not exist.")) from None
     rules = policy_for(session.class_type_id)

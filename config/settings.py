@@ -120,7 +120,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.PooledRedisCache",  # Django's, with one client per pool
             "LOCATION": REDIS_URL,
             # CACHE_KEY_PREFIX: to share one Redis between sites (default: shala)
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="shala"),

@@ -107,15 +107,25 @@ def notify_many(messages: list[Message], *, batch_size: int = 1000) -> int:
     return len(new)
 
 
-def _enqueue(keys: list[str]) -> None:
-    """Queue delivery by key: no database read after the commit."""
-    from notifications.tasks import deliver_notification
+# Keys per delivery task: one publish for a booking's few messages, and a reminder
+# sweep's thousands go out in a few hundred publishes instead of one each.
+ENQUEUE_CHUNK = 50
 
-    for key in keys:
+
+def _enqueue(keys: list[str]) -> None:
+    """Queue delivery by key, one task per chunk: no database read after the commit.
+
+    Publishing is the slow part of a booking request after its queries (kombu builds
+    and sends a message per call), so a change's messages share one task.
+    """
+    from notifications.tasks import deliver_notifications
+
+    for start in range(0, len(keys), ENQUEUE_CHUNK):
+        chunk = keys[start : start + ENQUEUE_CHUNK]
         try:
-            deliver_notification.delay(key=key)
+            deliver_notifications.delay(keys=chunk)
         except Exception:  # the broker is down: the sweep will deliver it
-            log.warning("Could not queue notification %s; the outbox sweep will send it.", key, exc_info=True)
+            log.warning("Could not queue %d notification(s); the sweep will send them.", len(chunk), exc_info=True)
             return
 
 

@@ -101,3 +101,37 @@ def test_sms_and_whatsapp_are_skipped_when_no_provider_is_configured(message_tem
 
 def test_backoff_grows_and_is_capped():
     assert [services.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 10, 30)] == [1, 2, 4, 360, 360]
+
+
+def test_a_changes_messages_share_one_delivery_task_and_all_go_out(
+    smtp_inbox, message_template, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications.tasks import deliver_notifications
+
+    published = []
+    real_delay = deliver_notifications.delay
+    monkeypatch.setattr(deliver_notifications, "delay", lambda **kw: published.append(kw) or real_delay(**kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_all(
+            [
+                services.Message(UserFactory(), "test_message", {"title": "A"}, "change:1:a", ("email",)),
+                services.Message(UserFactory(), "test_message", {"title": "B"}, "change:1:b", ("email",)),
+            ]
+        )
+    assert published == [{"keys": ["change:1:a:email", "change:1:b:email"]}]
+    assert len(smtp_inbox.messages) == 2
+
+
+def test_a_large_batch_is_published_in_chunks(monkeypatch, django_capture_on_commit_callbacks):
+    from notifications.tasks import deliver_notifications
+
+    published = []
+    monkeypatch.setattr(deliver_notifications, "delay", lambda **kw: published.append(kw["keys"]))
+    users = [UserFactory() for _ in range(3)]
+    messages = [
+        services.Message(users[i % 3], "test_message", {}, f"batch:{i}", ("email",))
+        for i in range(services.ENQUEUE_CHUNK * 2 + 1)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_many(messages)
+    assert [len(keys) for keys in published] == [services.ENQUEUE_CHUNK, services.ENQUEUE_CHUNK, 1]
