@@ -12,6 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,10 +32,11 @@ from bookings.therapy_forms import (
     SessionNoteForm,
     TherapistSettingsForm,
 )
-from schedules import therapist_calendar
+from schedules import external_calendar, therapist_calendar
 from schedules.models import AvailabilityRule
 from schedules.recurrence import wall_time_to_utc
 from schedules.slots import settings_for
+from schedules.tasks import sync_external_calendar
 
 
 def therapist_required(view):
@@ -103,6 +105,8 @@ def availability(request: HttpRequest, practitioner) -> HttpResponse:
                 formset._non_form_errors = formset.error_class(exc.messages)
             else:
                 settings_form.save()
+                if "external_calendar_url" in settings_form.changed_data:
+                    _calendar_linked(cfg)
                 messages.success(request, _("Saved. Clients see the new hours right away."))
                 return redirect("bookings:therapist_availability")
     else:
@@ -111,8 +115,16 @@ def availability(request: HttpRequest, practitioner) -> HttpResponse:
     return render(
         request,
         "bookings/therapist/availability.html",
-        {"formset": formset, "settings_form": settings_form, "zone_name": str(cfg.zone)},
+        {"formset": formset, "settings_form": settings_form, "zone_name": str(cfg.zone), "cfg": cfg},
     )
+
+
+def _calendar_linked(cfg) -> None:
+    """A new address is read in the background right away; a removed one takes its busy times along."""
+    if cfg.external_calendar_url:
+        transaction.on_commit(lambda: sync_external_calendar.delay(cfg.pk))
+    else:
+        external_calendar.forget(cfg.pk)
 
 
 def _kept(form) -> bool:

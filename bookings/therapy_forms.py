@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.validators import URLValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ class TherapyBookingForm(forms.Form):
             self.fields[f"q{i}"] = forms.CharField(
                 label=question, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
             )
+        # The intake answers belong with the note, before the repeat options.
+        self.order_fields(["note", *(f"q{i}" for i in range(len(self.questions))), "repeat", "count"])
         if not self.is_bound:
             self.initial.setdefault("token", secrets.token_urlsafe(16))
 
@@ -127,6 +130,15 @@ class SessionNoteForm(forms.Form):
 
 
 class TherapistSettingsForm(forms.ModelForm):
+    # Text, not a URL field: calendar apps hand out webcal:// addresses, turned into https:// below.
+    external_calendar_url = forms.CharField(
+        label=TherapistSettings._meta.get_field("external_calendar_url").verbose_name,
+        help_text=TherapistSettings._meta.get_field("external_calendar_url").help_text,
+        required=False,
+        max_length=1000,
+        widget=forms.URLInput(attrs={"autocomplete": "off"}),
+    )
+
     class Meta:
         model = TherapistSettings
         fields = [
@@ -141,7 +153,20 @@ class TherapistSettingsForm(forms.ModelForm):
             "max_per_day",
             "max_per_week",
             "slot_step_minutes",
+            "external_calendar_url",
         ]
+
+    def clean_external_calendar_url(self) -> str:
+        url = self.cleaned_data.get("external_calendar_url", "").strip()
+        if url.startswith("webcal://"):
+            url = "https://" + url[len("webcal://") :]
+        if not url:
+            return ""
+        try:
+            URLValidator(schemes=["https"])(url)
+        except forms.ValidationError:
+            raise forms.ValidationError(_("Use the secret address that starts with https:// (or webcal://).")) from None
+        return url
 
 
 class HoursRangeForm(forms.Form):

@@ -22,6 +22,7 @@ from schedules.models import (
     AvailabilityOverride,
     AvailabilityRule,
     ClassSession,
+    ExternalBusyTime,
     Location,
     Practitioner,
     SessionStatus,
@@ -237,6 +238,8 @@ def therapist_week(practitioner: Practitioner, *, monday: date, zone: ZoneInfo) 
                         max(o.starts_at, d0), min(o.ends_at, d1), "time_off" if o.kind == "blocked" else "extra", o.note
                     )
                 )
+    for busy in ExternalBusyTime.objects.filter(practitioner=practitioner, starts_at__lt=end, ends_at__gt=start):
+        put(CalendarEntry(busy.starts_at, busy.ends_at, "external", ""))
     for b in sessions_between(practitioner, start, end):
         kind = "request" if b.status == BookingStatus.REQUESTED else "session"
         put(CalendarEntry(b.starts_at, b.ends_at, kind, f"{b.therapy_type.title} · {b.client.name}", b.reference))

@@ -294,6 +294,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.expire_therapy_requests",
         "schedule": 5 * 60,  # unanswered requests free their tentative hold within five minutes
     },
+    "sync-external-calendars": {
+        "task": "schedules.sync_external_calendars",
+        "schedule": 15 * 60,  # therapists' Google/Outlook busy times are at most a quarter of an hour old
+    },
     "extend-class-sessions": {
         "task": "schedules.extend_class_sessions",
         "schedule": 24 * 3600,  # daily; regeneration is idempotent

@@ -1,9 +1,9 @@
 """Loads what the free-slot engine (schedules.availability) needs, in a fixed number
 of queries, and asks it for slots.
 
-Six queries whatever the number of therapists or bookings: settings, weekly hours,
-overrides, occupied time (therapists' and rooms' in one), blackouts, and the therapy
-type's rooms. Everything else is grouping in Python.
+Seven queries whatever the number of therapists or bookings: settings, weekly hours,
+overrides, occupied time (therapists' and rooms' in one), busy times imported from
+the therapists' own calendars, blackouts, and the therapy type's rooms. Everything else is grouping in Python.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from schedules.models import (
     AvailabilityRule,
     Blackout,
     BlackoutScope,
+    ExternalBusyTime,
     Occupancy,
     OccupancyKind,
     OverrideKind,
@@ -117,6 +118,10 @@ def load_calendars(
                 booked[pid].append(start + timedelta(minutes=configs[pid].buffer_before_minutes))
         if rid is not None:
             room_busy[rid].append(Interval(start, end))
+
+    imported = ExternalBusyTime.objects.filter(practitioner_id__in=practitioner_ids, starts_at__lt=hi, ends_at__gt=lo)
+    for pid, start, end in imported.values_list("practitioner_id", "starts_at", "ends_at"):
+        busy[pid].append(Interval(start, end))  # the therapist's own calendar: busy, never shown
 
     closures: dict[int | None, list[Closure]] = defaultdict(list)  # key None: everyone
     blackouts = Blackout.objects.filter(starts_at__lt=hi, ends_at__gt=lo).filter(

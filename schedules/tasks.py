@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 
-from schedules import services
+from schedules import external_calendar, services
+from schedules.models import TherapistSettings
 
 log = logging.getLogger(__name__)
 
@@ -24,3 +25,16 @@ def cancel_underbooked_sessions() -> int:
     if cancelled:
         log.info("Cancelled %d class session(s) below their minimum.", len(cancelled))
     return len(cancelled)
+
+
+@shared_task(name="schedules.sync_external_calendars", ignore_result=True)
+def sync_external_calendars() -> int:
+    """Re-read every therapist's linked Google/Outlook calendar. Idempotent (replaces the spans)."""
+    return external_calendar.sync_all()
+
+
+@shared_task(name="schedules.sync_external_calendar", ignore_result=True)
+def sync_external_calendar(practitioner_id: int) -> int:
+    """Read one therapist's calendar now (they just linked it)."""
+    cfg = TherapistSettings.objects.filter(pk=practitioner_id).exclude(external_calendar_url="").first()
+    return external_calendar.sync(cfg) if cfg else 0

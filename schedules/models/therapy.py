@@ -156,6 +156,18 @@ class TherapistSettings(models.Model):
         help_text=_("Unanswered requests expire then (never later than the minimum notice before the start)."),
     )
 
+    external_calendar_url = models.URLField(
+        _("my other calendar (secret iCal address)"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "Paste the secret iCal address of your Google or Outlook calendar: its busy times are kept free "
+            "here. Only the times are read; clients never see what the events are."
+        ),
+    )
+    external_synced_at = models.DateTimeField(_("last read"), null=True, blank=True, editable=False)
+    external_sync_error = models.CharField(_("last reading problem"), max_length=255, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("therapist settings")
         verbose_name_plural = _("therapist settings")
@@ -255,3 +267,25 @@ class AvailabilityOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class ExternalBusyTime(models.Model):
+    """A busy span read from a therapist's own Google/Outlook calendar: times only, no details."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="external_busy_times", verbose_name=_("therapist")
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="external_busy_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["practitioner", "starts_at"], name="external_busy_idx")]
+        verbose_name = _("busy time from another calendar")
+        verbose_name_plural = _("busy times from other calendars")
+
+    def __str__(self) -> str:
+        return f"{self.practitioner_id}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%H:%M}"

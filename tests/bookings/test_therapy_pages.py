@@ -113,7 +113,7 @@ def test_it_marks_free_days_and_shows_a_days_times_in_the_viewers_zone(client, p
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'data-day="{day.isoformat()}"' in html  # marked free
+    assert f'data-testid="free-day" data-day="{day.isoformat()}"' in html  # marked free
     assert "America/New_York" in html
     ny_first = _at(day, 9).astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")  # 03:00
     assert f">{ny_first}<" in html.replace("\n", "")
@@ -130,7 +130,7 @@ def test_a_day_of_time_off_is_not_marked_free(client, practice):
         {"minutes": 60, "therapist": practice.ana.slug, "month": day.strftime("%Y-%m")},
     )
     html = response.content.decode()
-    assert f'data-day="{day.isoformat()}"' not in html
+    assert f'data-testid="free-day" data-day="{day.isoformat()}"' not in html
     assert 'data-testid="free-day"' in html  # other days of the month still are
 
 

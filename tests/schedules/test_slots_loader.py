@@ -27,7 +27,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 MADRID = ZoneInfo("Europe/Madrid")
-QUERIES = 6  # settings, weekly hours, overrides, occupied time, blackouts, the type's rooms
+QUERIES = 7  # settings, weekly hours, overrides, occupied time, imported busy times, blackouts, the type's rooms
 
 
 def _monday() -> date:
