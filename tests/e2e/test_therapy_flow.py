@@ -280,6 +280,15 @@ def test_a_client_books_and_requests_the_therapist_answers_and_the_client_accept
     )
     expect(alba_page.locator("main")).to_contain_text(f"Times are in your time zone, {LONDON}.")
     expect(alba_page.locator("main")).to_contain_text("Price: 90.00 EUR")
+    # The questions follow the note, before the repeat options.
+    expect(alba_page.get_by_test_id("confirm-form").locator("label")).to_contain_text(
+        [
+            "Anything the therapist should know?",
+            "Any injuries or areas to avoid?",
+            "Pressure you prefer (light, medium, firm)?",
+            "Repeat",
+        ]
+    )
     alba_page.get_by_label("Any injuries or areas to avoid?").fill("Left shoulder, old injury.")
     alba_page.get_by_label("Pressure you prefer (light, medium, firm)?").fill("Medium")
     alba_page.get_by_label("Anything the therapist should know?").fill("First massage in a while.")
@@ -310,7 +319,13 @@ def test_a_client_books_and_requests_the_therapist_answers_and_the_client_accept
     # 3. Alba requests osteopathy with Oscar next Thursday at 11:00 Madrid (10:00 London).
     navbar(alba_page).get_by_role("link", name="Therapies").click()
     alba_page.get_by_test_id("therapy-list").get_by_role("link", name="Osteopathy").click()
+    alba_page.get_by_label("Therapist").select_option(label="Oscar Molina")
+    expect(alba_page.get_by_label("Therapist")).to_have_value("oscar-molina")
     pick_day(alba_page, thursday)
+    # Oscar's 10:00 to 18:00 in Madrid is 09:00 to 17:00 in London: 45 minutes from 09:00 to 16:00, every half hour.
+    expect(alba_page.get_by_test_id("time")).to_have_text(
+        [f"{h:02}:{m:02}" for h in range(9, 17) for m in (0, 30) if (h, m) != (16, 30)]
+    )
     alba_page.get_by_test_id("time").filter(has_text="10:00").click()
     alba_page.get_by_label("What brings you here?").fill("Stiff neck after long flights.")
     alba_page.get_by_test_id("confirm").click()
@@ -348,14 +363,23 @@ def test_a_client_books_and_requests_the_therapist_answers_and_the_client_accept
     expect(requests).to_have_count(2)
     albas = requests.filter(has_text="Alba Ruiz")
     expect(albas.locator("h2")).to_have_text(f"{date_format(thursday, 'l j F')}, 11:00–11:45 · Osteopathy · Alba Ruiz")
+    # The intake answer is on the request's page, for Oscar only.
+    albas.get_by_role("link", name="Alba Ruiz").click()
+    expect(oscar_page.get_by_role("heading", level=1)).to_have_text("Osteopathy · Alba Ruiz Requested")
+    expect(oscar_page.locator("dt:has-text('What brings you here?') + dd")).to_have_text(
+        "Stiff neck after long flights."
+    )
+    expect(oscar_page.locator("dt:has-text('Contact') + dd")).to_have_text("alba@example.com")
+    oscar_page.get_by_role("link", name="Answer this request").click()
+    albas = oscar_page.get_by_test_id("request").filter(has_text="Alba Ruiz")
     albas.get_by_test_id("approve").click()
 
     expect(oscar_page.get_by_role("alert")).to_have_text("Approved: Alba Ruiz is booked.")
     expect(oscar_page.get_by_test_id("request")).to_have_count(1)
     brunos = oscar_page.get_by_test_id("request").filter(has_text="Bruno Sanz")
     expect(brunos.locator("h2")).to_contain_text(f"{date_format(thursday, 'l j F')}, 15:00–15:45")
-    brunos.locator("input[name=time1]").fill(f"{friday.isoformat()}T12:00")
-    brunos.locator("input[name=message]").fill("Thursday is full, Friday noon works.")
+    brunos.get_by_label("Time 1").fill(f"{friday.isoformat()}T12:00")
+    brunos.get_by_label("Message (optional)").fill("Thursday is full, Friday noon works.")
     brunos.get_by_test_id("propose").click()
 
     expect(oscar_page.get_by_role("alert")).to_have_text("Sent: the client can accept with one click.")
@@ -393,7 +417,18 @@ def test_a_client_books_and_requests_the_therapist_answers_and_the_client_accept
     brunos_request.refresh_from_db()
     assert (brunos_request.status, brunos_request.starts_at) == (BookingStatus.CONFIRMED, madrid(friday, time(12)))
 
-    # Alba sees her request confirmed too (in her zone).
+    # Alba sees her request confirmed too, and her messages say so in her zone.
     alba_page.reload()
     expect(alba_page.get_by_role("heading", level=1)).to_have_text("Osteopathy Confirmed")
     expect(alba_page.get_by_test_id("requested")).to_have_count(0)
+    navbar(alba_page).get_by_test_id("bell").click()
+    inbox = alba_page.get_by_test_id("messages")
+    expect(inbox).to_contain_text(
+        f"Requested: Osteopathy, {date_format(thursday, 'D j M')}, 10:00. Waiting for Oscar Molina to confirm."
+    )
+    expect(inbox).to_contain_text(
+        f"Booked: Osteopathy, {date_format(thursday, 'D j M')} 10:00 ({albas_request.reference})"
+    )
+    expect(inbox).to_contain_text(
+        f"Booked: Massage, {date_format(tuesday, 'D j M')} 09:00 ({massage_booking.reference})"
+    )
