@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Notification, OutboxStatus
+from notifications.models import ChannelDefaults, Notification, OutboxStatus
 
 
 @admin.register(Notification)
@@ -33,3 +33,16 @@ class NotificationAdmin(admin.ModelAdmin):
             status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), attempts=0, claimed_at=None
         )
         self.message_user(request, _("%d message(s) queued; the next sweep sends them.") % count, messages.SUCCESS)
+
+
+@admin.register(ChannelDefaults)
+class ChannelDefaultsAdmin(admin.ModelAdmin):
+    """One row: the channels new accounts start with."""
+
+    list_display = ["__str__", "email", "sms", "whatsapp"]
+
+    def has_add_permission(self, request):
+        return not ChannelDefaults.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -76,3 +76,27 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"feed of {self.user_id}"
+
+
+class ChannelDefaults(models.Model):
+    """The studio's default channels for new accounts (one row). People change theirs in their profile."""
+
+    email = models.BooleanField(_("e-mail"), default=True)
+    sms = models.BooleanField(_("SMS"), default=False, help_text=_("Only used when an SMS provider is configured."))
+    whatsapp = models.BooleanField(_("WhatsApp"), default=False, help_text=_("Only used when WhatsApp is configured."))
+
+    class Meta:
+        verbose_name = _("default channels for new accounts")
+        verbose_name_plural = _("default channels for new accounts")
+
+    def __str__(self) -> str:
+        chosen = [
+            str(label)
+            for on, label in ((self.email, _("e-mail")), (self.sms, _("SMS")), (self.whatsapp, _("WhatsApp")))
+            if on
+        ]
+        return ", ".join(chosen) or str(_("in the app only"))
+
+    @classmethod
+    def current(cls) -> ChannelDefaults:
+        return cls.objects.order_by("pk").first() or cls()
