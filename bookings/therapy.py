@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -229,7 +230,12 @@ def _book_locked(
         raise _taken(therapy_type, duration.minutes, practitioner.pk, starts_at, now)
     _race_pause()
     request = needs_approval(cfg, client=client, starts_at=starts_at, now=now)
-    hold = _hold(cfg, slot, tentative=request)
+    try:
+        hold = _hold(cfg, slot, tentative=request)
+    except SlotTaken:
+        # Lost to a booking the therapist's lock does not cover (another therapist's
+        # in the same room): offer the next free times all the same.
+        raise _taken(therapy_type, duration.minutes, practitioner.pk, starts_at, now) from None
     rules = therapy_policy_for(therapy_type.pk)
     booking = Booking.objects.create(
         client=client,
@@ -292,13 +298,19 @@ def approve_request(*, booking: Booking, actor: User, meta: RequestMeta = PAGE) 
     if booking.status != Status.REQUESTED:
         raise BookingError(_("This request has already been answered."))
     _race_pause()
+    taken = _taken_since(booking)
+    if taken:
+        raise taken
     try:
         with transaction.atomic():
-            Occupancy.objects.filter(pk=booking.occupancy_id).update(is_tentative=False)
+            # Firm time may overlap no tentative hold (migration 0005), so the request
+            # approved first takes the time from overlapping requests: their holds go,
+            # they stay requests, and approving one of them later raises SlotTaken.
+            hold = Occupancy.objects.get(pk=booking.occupancy_id)
+            _overlapping_holds(hold).delete()
+            Occupancy.objects.filter(pk=hold.pk).update(is_tentative=False)
     except IntegrityError:
-        raise _taken(
-            booking.therapy_type, booking.duration_minutes, booking.practitioner_id, booking.starts_at, timezone.now()
-        ) from None
+        raise _taken_since(booking, always=True) from None
     booking.status = BookingStatus.CONFIRMED
     booking.respond_by = None
     booking.ics_sequence += 1
@@ -306,6 +318,25 @@ def approve_request(*, booking: Booking, actor: User, meta: RequestMeta = PAGE) 
     _log(booking, actor=actor, from_status=Status.REQUESTED, to_status=booking.status, meta=meta, reason="approved")
     messages.booking_confirmed(booking)
     return booking
+
+
+def _taken_since(booking: Booking, *, always: bool = False) -> SlotTaken | None:
+    """SlotTaken for a request whose hold another approval took away (or ``always``)."""
+    if booking.occupancy_id and not always:
+        return None
+    return _taken(
+        booking.therapy_type, booking.duration_minutes, booking.practitioner_id, booking.starts_at, timezone.now()
+    )
+
+
+def _overlapping_holds(hold: Occupancy):
+    """Other tentative holds on the same therapist or room that overlap ``hold``."""
+    same = Q(practitioner_id=hold.practitioner_id)
+    if hold.room_id:
+        same |= Q(room_id=hold.room_id)
+    return Occupancy.objects.filter(
+        same, is_tentative=True, starts_at__lt=hold.ends_at, ends_at__gt=hold.starts_at
+    ).exclude(pk=hold.pk)
 
 
 @transaction.atomic

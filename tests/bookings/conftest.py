@@ -1,14 +1,27 @@
-"""Fixtures for booking tests: an upcoming class with ten spots, and clients."""
+"""Fixtures for booking tests: an upcoming class with ten spots, clients, and a therapist's week."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from bookings.models import BookingPolicy
+from bookings.models import Booking, BookingPolicy
+from bookings.therapy import book_therapy
 from schedules import services as schedule_services
-from tests.factories import ClassSessionFactory, UserFactory
+from schedules.models import Occupancy, TherapistSettings
+from schedules.recurrence import wall_time_to_utc
+from tests.factories import (
+    AvailabilityRuleFactory,
+    ClassSessionFactory,
+    LocationFactory,
+    RoomFactory,
+    TherapistSettingsFactory,
+    TherapyDurationFactory,
+    TherapyTypeFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +69,88 @@ def other_client():
 def _transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return bool(marker and marker.kwargs.get("transaction"))
+
+
+# --- therapy ---------------------------------------------------------------------------------
+# A massage therapist in Madrid working Monday to Friday 09:00-17:00 at one studio with
+# one suitable room; 5 minutes' buffer before a session and 10 after, 12 hours' notice.
+
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def therapy_monday() -> date:
+    """A Monday three to four weeks ahead: inside the booking window, clear of the notice."""
+    today = timezone.localdate()
+    return today + timedelta(days=21 - today.weekday())
+
+
+def at(hh: int, mm: int = 0, *, day: date | None = None, weeks: int = 0) -> datetime:
+    """A Madrid wall time on the test Monday (or ``day``), ``weeks`` later, as UTC."""
+    return wall_time_to_utc((day or therapy_monday()) + timedelta(weeks=weeks), time(hh, mm), MADRID)
+
+
+@pytest.fixture
+def therapy_studio():
+    return LocationFactory(name="Centro", slug="centro")
+
+
+@pytest.fixture
+def therapy_room(therapy_studio):
+    return RoomFactory(location=therapy_studio, name="Sala Luna", capacity=2)
+
+
+def make_therapist(location, **settings):
+    row = TherapistSettingsFactory(
+        buffer_before_minutes=5, buffer_after_minutes=10, min_notice_hours=12, booking_window_days=365, **settings
+    )
+    for weekday in range(5):
+        AvailabilityRuleFactory(
+            practitioner=row.practitioner, weekday=weekday, start_time=time(9), end_time=time(17), location=location
+        )
+    return row.practitioner
+
+
+@pytest.fixture
+def therapist(therapy_studio):
+    return make_therapist(therapy_studio)
+
+
+@pytest.fixture
+def other_therapist(therapy_studio):
+    return make_therapist(therapy_studio)
+
+
+@pytest.fixture
+def massage(therapist, other_therapist, therapy_room):
+    kind = TherapyTypeFactory(
+        title="Massage", slug="massage", therapists=[therapist, other_therapist], rooms=[therapy_room]
+    )
+    TherapyDurationFactory(therapy_type=kind, minutes=60, price=Decimal("60.00"))
+    TherapyDurationFactory(therapy_type=kind, minutes=90, price=Decimal("85.00"))
+    return kind
+
+
+def set_approval(therapist, approval: str, **more) -> None:
+    TherapistSettings.objects.filter(practitioner=therapist).update(approval=approval, **more)
+
+
+def overlapping_request(first: Booking, client, *, shift: timedelta = timedelta(minutes=30)) -> Booking:
+    """A second request whose tentative hold overlaps ``first``'s.
+
+    The slot engine counts holds as busy, so it is asked for a free time and then
+    moved over the first one: the database lets two tentative holds overlap.
+    """
+    second = book_therapy(
+        client=client,
+        therapy_type=first.therapy_type,
+        minutes=first.duration_minutes,
+        practitioner=first.practitioner,
+        starts_at=first.starts_at + timedelta(days=1),
+    )
+    hold = Occupancy.objects.get(pk=first.occupancy_id)
+    Occupancy.objects.filter(pk=second.occupancy_id).update(
+        starts_at=hold.starts_at + shift, ends_at=hold.ends_at + shift
+    )
+    Booking.objects.filter(pk=second.pk).update(starts_at=first.starts_at + shift, ends_at=first.ends_at + shift)
+    second.refresh_from_db()
+    return second
