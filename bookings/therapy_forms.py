@@ -191,7 +191,7 @@ class HoursRangeForm(forms.Form):
         return HoursRange(d["weekday"], d["start"], d["end"], d.get("location"))
 
 
-HoursFormSet = formset_factory(HoursRangeForm, extra=2, can_delete=True)
+HoursFormSet = formset_factory(HoursRangeForm, extra=5, can_delete=True)  # a working week in one save
 
 
 class OverrideForm(forms.Form):

@@ -248,7 +248,29 @@ def therapist_week(practitioner: Practitioner, *, monday: date, zone: ZoneInfo) 
     ).select_related("class_type")
     for s in classes:
         put(CalendarEntry(s.starts_at, s.ends_at, "class", s.class_type.title))
-    return [WeekDay(day, sorted(entries, key=lambda e: (e.start, e.kind))) for day, entries in days.items()]
+    return [
+        WeekDay(day, sorted(_hours_minus_time_off(entries), key=lambda e: (e.start, e.kind)))
+        for day, entries in days.items()
+    ]
+
+
+def _hours_minus_time_off(entries: list[CalendarEntry]) -> list[CalendarEntry]:
+    """Working hours as they really are that day: time off cuts them (a day off shows no hours)."""
+    off = [e for e in entries if e.kind == "time_off"]
+    if not off:
+        return entries
+    result = [e for e in entries if e.kind != "hours"]
+    for hours in (e for e in entries if e.kind == "hours"):
+        pieces = [(hours.start, hours.end)]
+        for cut in off:
+            pieces = [
+                piece
+                for start, end in pieces
+                for piece in ((start, min(end, cut.start)), (max(start, cut.end), end))
+                if piece[0] < piece[1]
+            ]
+        result += [CalendarEntry(start, end, "hours", hours.label) for start, end in pieces]
+    return result
 
 
 def upcoming_time_off(practitioner: Practitioner) -> QuerySet[AvailabilityOverride]:

@@ -453,3 +453,23 @@ def test_the_month_calendar_query_count_does_not_grow_with_therapists(client, pr
     with CaptureQueriesContext(connection) as seven:
         client.get(url)
     assert len(seven) == len(two) <= 12
+
+
+def test_a_day_off_shows_no_working_hours_and_a_short_break_cuts_them(client, practice):
+    day = _day(7) - timedelta(days=_day(7).weekday() - 1)  # next week's Tuesday: Wednesday is in the same week
+    AvailabilityOverride.objects.create(
+        practitioner=practice.ana, kind="blocked", starts_at=_at(day, 0), ends_at=_at(day + timedelta(days=1), 0)
+    )
+    AvailabilityOverride.objects.create(
+        practitioner=practice.ana,
+        kind="blocked",
+        starts_at=_at(day + timedelta(days=1), 10),
+        ends_at=_at(day + timedelta(days=1), 11),
+    )
+    client.force_login(practice.ana.user)
+    response = client.get(reverse("bookings:therapist_calendar"), {"week": day.isoformat()})
+    by_day = {d.day: d.entries for d in response.context["days"]}
+    assert [e.kind for e in by_day[day]] == ["time_off"]
+    next_day = day + timedelta(days=1)
+    hours = [(e.start, e.end) for e in by_day[next_day] if e.kind == "hours"]
+    assert hours == [(_at(next_day, 9), _at(next_day, 10)), (_at(next_day, 11), _at(next_day, 13))]
