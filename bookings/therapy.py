@@ -726,3 +726,157 @@ def cancel_rest_of_series(*, booking: Booking, actor: User, reason: str = "", me
             cancel_booking(booking=item, actor=actor, reason=reason, meta=meta)
             count += 1
     return count
+
+
+# --- holds (a time kept for a client who has not said yes yet) ------------------------------
+#
+# A hold is a therapy booking in status ``pending`` with firm time in Occupancy and
+# ``respond_by`` set to when it lapses. The waitlist offers wished-for times this way:
+# the time is the client's until they confirm it, or it is released (expired or
+# declined), which frees it and sends therapy_time_released like any other release.
+# Class holds (pending bookings of a class session) are never touched here.
+
+
+def _try_lock_therapist(practitioner_id: int) -> TherapistSettings | None:
+    """The therapist's row lock, or None at once if another transaction holds it.
+
+    For work done inside someone else's transaction (a cancellation that already holds a
+    booking row lock): waiting there could deadlock with an action that takes the
+    therapist first, then that booking.
+    """
+    settings_for(practitioner_id)
+    qs = TherapistSettings.objects.filter(practitioner_id=practitioner_id)
+    if getattr(settings, "SHALA_TEST_THERAPY_LOCK", True):
+        qs = qs.select_for_update(skip_locked=True)
+    return qs.first()
+
+
+def hold_slot(
+    *,
+    client: User,
+    therapy_type: TherapyType,
+    minutes: int,
+    practitioner: Practitioner,
+    starts_at: datetime,
+    hold_until: datetime,
+    reason: str = "",
+    meta: RequestMeta = TASK,
+    now: datetime | None = None,
+) -> Booking:
+    """Keep a free slot for ``client`` until ``hold_until``: a pending booking with firm time.
+
+    The same path as book_therapy (therapist lock, free-slot check, firm Occupancy); no
+    message is sent (the caller tells the client why the time is kept). A caller inside
+    another action's transaction takes _try_lock_therapist first. Runs in a savepoint:
+    a refusal (SlotTaken, BookingError) leaves the caller's transaction usable.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        _check_offered(therapy_type, practitioner)
+        duration = _duration(therapy_type, minutes)
+        cfg = _lock_therapist(practitioner.pk)
+        slot = find_slot(therapy_type, minutes=minutes, practitioner_id=practitioner.pk, starts_at=starts_at, now=now)
+        if slot is None:
+            raise _taken(therapy_type, minutes, practitioner.pk, starts_at, now)
+        hold = _hold(cfg, slot, tentative=False)
+        rules = therapy_policy_for(therapy_type.pk)
+        booking = Booking.objects.create(
+            client=client,
+            therapy_type=therapy_type,
+            practitioner=practitioner,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            location_id=slot.location_id,
+            room_id=slot.room_id,
+            occupancy=hold,
+            status=BookingStatus.PENDING,
+            respond_by=hold_until,
+            quantity=1,
+            currency=therapy_type.currency,
+            policy=rules if rules.pk else None,
+            **_price(duration.price, 1),
+        )
+        _log(
+            booking,
+            actor=None,
+            from_status="",
+            to_status=booking.status,
+            meta=meta,
+            reason=reason,
+            data={"starts_at": slot.start.isoformat(), "minutes": minutes, "hold_until": hold_until.isoformat()},
+        )
+    booking.therapy_type, booking.practitioner = therapy_type, practitioner
+    return booking
+
+
+def _lock_hold(booking: Booking) -> Booking:
+    locked = _lock_booking(booking)
+    if not locked.therapy_type_id:
+        raise ValueError("Not a therapy booking.")
+    return locked
+
+
+def confirm_therapy_hold(*, booking: Booking, client: User, meta: RequestMeta = PAGE, reason: str = "") -> Booking:
+    """The client takes the time kept for them: pending -> confirmed, same Occupancy (made firm
+    when it was taken). Only the booking's own client; BookingError once it is no longer pending."""
+    with transaction.atomic():
+        booking = _lock_hold(booking)
+        if booking.client_id != client.pk:
+            raise BookingError(_("This is not your booking."))
+        if booking.status != Status.PENDING or not booking.occupancy_id:
+            raise BookingError(_("This time is no longer kept for you."))
+        booking.status = BookingStatus.CONFIRMED
+        booking.respond_by = None
+        booking.save(update_fields=["status", "respond_by", "updated_at"])
+        _log(booking, actor=client, from_status=Status.PENDING, to_status=booking.status, meta=meta, reason=reason)
+        messages.booking_confirmed(booking)
+    return booking
+
+
+def release_therapy_hold(
+    *, booking: Booking, to: str, actor: User | None, meta: RequestMeta = TASK, reason: str = ""
+) -> bool:
+    """A kept time ends without a booking (``to``: expired or cancelled): the time is freed and
+    therapy_time_released is sent, in this transaction. False (nothing changed) when the
+    booking is no longer pending."""
+    if to not in (Status.EXPIRED, Status.CANCELLED):
+        raise ValueError("A hold is released as expired or cancelled.")
+    with transaction.atomic():
+        booking = _lock_hold(booking)
+        if booking.status != Status.PENDING:
+            return False
+        booking.status = to
+        fields = ["status", "updated_at"]
+        if to == Status.CANCELLED:
+            booking.cancelled_at = timezone.now()
+            booking.cancel_reason = reason.strip()[:255]
+            fields += ["cancelled_at", "cancel_reason"]
+        booking.save(update_fields=fields)
+        _log(booking, actor=actor, from_status=Status.PENDING, to_status=to, meta=meta, reason=reason)
+        _release_time(booking)
+    return True
+
+
+def expire_therapy_holds(*, now: datetime | None = None, grace: timedelta = timedelta(0), limit: int = 500) -> int:
+    """Therapy holds past their ``respond_by`` (+ ``grace``) that nobody released: expired, time
+    freed. A safety net for the owner of the hold (the waitlist expires its own offers
+    first). Idempotent: each row is taken with SKIP LOCKED and re-checked."""
+    now = now or timezone.now()
+    due = list(
+        Booking.objects.filter(
+            status=BookingStatus.PENDING, therapy_type__isnull=False, respond_by__lte=now - grace
+        ).values_list("pk", flat=True)[:limit]
+    )
+    expired = 0
+    for pk in due:
+        with transaction.atomic():
+            booking = (
+                Booking.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, status=BookingStatus.PENDING, therapy_type__isnull=False, respond_by__lte=now - grace)
+                .first()
+            )
+            if booking is not None and release_therapy_hold(
+                booking=booking, to=Status.EXPIRED, actor=None, reason="hold not confirmed in time"
+            ):
+                expired += 1
+    return expired
