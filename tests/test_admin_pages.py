@@ -55,7 +55,7 @@ from tests.factories import (
     weekly,
 )
 from waitlist import services as waitlist_services
-from waitlist.models import WaitlistPriority
+from waitlist.models import TherapyWish, TherapyWishOffer, WaitlistPriority
 
 MADRID = ZoneInfo("Europe/Madrid")
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower)
@@ -179,6 +179,7 @@ def every_model_has_a_row(studio, superuser) -> None:
     booking_services.cancel_booking(booking=booked, actor=None)
     WaitlistPriority.objects.create(client=superuser, priority=10, note="member")
     _therapy_booking(studio)
+    _therapy_wish_offer(studio)
     EmailAddress.objects.create(user=superuser, email=superuser.email, verified=True, primary=True)
     BlackoutFactory(
         starts_at=_at_local(timezone.localdate() + timedelta(days=30), 0),
@@ -225,6 +226,34 @@ def _therapy_booking(studio: Studio) -> None:
         practitioner=studio.ana,
         starts_at=found[0].slots[0].start,
     )
+
+
+def _therapy_wish_offer(studio: Studio) -> None:
+    """A client waiting for a massage with anyone: a cancelled session's time is kept for them."""
+    massage = TherapyType.objects.get(slug="massage")
+    day = timezone.localdate() + timedelta(days=6)
+    found = therapy_slots.slots_for(
+        massage, minutes=60, practitioner_ids=[studio.ana.pk], first_day=day, last_day=day, now=timezone.now()
+    )
+    booking = therapy.book_therapy(
+        client=UserFactory(),
+        therapy_type=massage,
+        minutes=60,
+        practitioner=studio.ana,
+        starts_at=found[0].slots[0].start,
+    )
+    TherapyWish.objects.create(
+        client=UserFactory(email="wish@example.com"),
+        therapy_type=massage,
+        minutes=60,
+        earliest_date=day - timedelta(days=1),
+        latest_date=day + timedelta(days=1),
+        earliest_time=time(0),
+        latest_time=time(23, 59),
+        time_zone="Europe/Madrid",
+    )
+    booking_services.cancel_booking(booking=booking, actor=None)
+    assert TherapyWishOffer.objects.exists()
 
 
 def _admin_url(model, view: str, *args) -> str:

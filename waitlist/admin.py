@@ -10,9 +10,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from waitlist import services
+from waitlist import services, wishes
 from waitlist.models import (
     EntryState,
+    TherapyWish,
+    TherapyWishEvent,
+    TherapyWishOffer,
     WaitlistEntry,
     WaitlistEvent,
     WaitlistOffer,
@@ -176,6 +179,110 @@ class WaitlistOfferAdmin(admin.ModelAdmin):
         "expires_at",
         "decided_at",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- therapy wishes ---------------------------------------------------------------------------
+
+
+class TherapyWishEventInline(admin.TabularInline):
+    model = TherapyWishEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_state", "to_state", "actor", "source", "reason", "offer", "data"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TherapyWishOfferInline(admin.TabularInline):
+    model = TherapyWishOffer
+    extra = 0
+    can_delete = False
+    fields = ["state", "practitioner", "booking", "created_at", "expires_at", "decided_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TherapyWish)
+class TherapyWishAdmin(admin.ModelAdmin):
+    """Clients waiting for a therapy time, in the order they are offered one."""
+
+    list_display = [
+        "client",
+        "therapy_type",
+        "practitioner",
+        "minutes",
+        "earliest_date",
+        "latest_date",
+        "hours",
+        "priority",
+        "state",
+        "created_at",
+    ]
+    list_filter = ["state", "therapy_type", "practitioner"]
+    search_fields = ["client__email", "client__display_name", "therapy_type__title"]
+    list_select_related = ["client", "therapy_type", "practitioner"]
+    ordering = ["-priority", "created_at", "pk"]
+    readonly_fields = [
+        "client",
+        "therapy_type",
+        "practitioner",
+        "minutes",
+        "earliest_date",
+        "latest_date",
+        "weekdays",
+        "earliest_time",
+        "latest_time",
+        "time_zone",
+        "priority",
+        "state",
+        "created_at",
+    ]
+    inlines = [TherapyWishOfferInline, TherapyWishEventInline]
+    actions = ["withdraw"]
+
+    def has_add_permission(self, request):  # clients ask on the therapy's page
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # the history stays
+        return False
+
+    @admin.display(description=_("hours"))
+    def hours(self, obj: TherapyWish) -> str:
+        return f"{obj.earliest_time:%H:%M}–{obj.latest_time:%H:%M} ({obj.time_zone})"
+
+    @admin.action(description=_("Withdraw (an open offer is declined and its time passes on)"))
+    def withdraw(self, request, queryset):
+        done = 0
+        for wish in queryset:
+            try:
+                wishes.withdraw_wish(wish=wish, actor=request.user, meta=services.ADMIN)
+                done += 1
+            except services.WaitlistError as exc:
+                self.message_user(request, f"{wish}: {exc}", messages.WARNING)
+        done_text = ngettext("%d wish withdrawn.", "%d wishes withdrawn.", done) % done
+        self.message_user(request, done_text, messages.SUCCESS)
+
+
+@admin.register(TherapyWishOffer)
+class TherapyWishOfferAdmin(admin.ModelAdmin):
+    list_display = ["client", "practitioner", "booking", "state", "created_at", "expires_at", "decided_at"]
+    list_filter = ["state", ("expires_at", admin.DateFieldListFilter)]
+    search_fields = ["client__email", "client__display_name", "booking__reference"]
+    list_select_related = ["client", "practitioner", "booking"]
+    readonly_fields = ["wish", "booking", "client", "practitioner", "state", "created_at", "expires_at", "decided_at"]
 
     def has_add_permission(self, request):
         return False

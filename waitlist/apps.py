@@ -17,4 +17,5 @@ class WaitlistConfig(AppConfig):
 
         register_session_panel(panels.session_panel)
         register_my_bookings_panel(panels.my_waitlist_panel)
+        register_my_bookings_panel(panels.my_wishes_panel)
         register_roster_panel(panels.roster_panel)

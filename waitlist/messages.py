@@ -102,3 +102,58 @@ def class_cancelled(entries, session) -> None:
     send_all(
         [Message(e.client, "waitlist_class_cancelled", context, f"waitlist:{e.pk}:class-cancelled") for e in entries]
     )
+
+
+# --- therapy wishes ---------------------------------------------------------------------------
+
+
+def _wish_context(wish) -> dict:
+    """The wish in the client's words: therapy, therapist, days and hours (in the wish's zone)."""
+    from django.utils.formats import date_format
+
+    from schedules.models import Weekday
+
+    return {
+        "therapy_title": wish.therapy_type.title,
+        "therapist": wish.practitioner.public_name if wish.practitioner_id else "",
+        "minutes": wish.minutes,
+        "first_day": date_format(wish.earliest_date, "D j M Y"),
+        "last_day": date_format(wish.latest_date, "D j M Y"),
+        "weekdays": ", ".join(str(Weekday(d).label) for d in wish.weekday_numbers()),
+        "from_time": wish.earliest_time.strftime("%H:%M"),
+        "to_time": wish.latest_time.strftime("%H:%M"),
+        "wish_zone": wish.time_zone,
+        "url": _absolute(reverse("bookings:mine")),
+    }
+
+
+def _kept_time(booking) -> dict:
+    """The session's facts without a calendar invitation: the time is only kept, not booked."""
+    facts = booking_context(booking)
+    facts.pop("calendar", None)
+    return facts
+
+
+def wish_registered(wish) -> None:
+    send_all([Message(wish.client, "therapy_wish_registered", _wish_context(wish), f"therapy-wish:{wish.pk}:added")])
+
+
+def wish_offer_made(offer) -> None:
+    """The kept time, with its expiry (shown in the recipient's zone) and the link that accepts it."""
+    context = {
+        **_kept_time(offer.booking),
+        **_wish_context(offer.wish),
+        "expires_at": offer.expires_at.isoformat(),
+        "url": _absolute(reverse("waitlist:therapy_offer", args=[offer.pk])),
+    }
+    send_all([Message(offer.client, "therapy_wish_offer", context, f"therapy-wish-offer:{offer.pk}:made")])
+
+
+def wish_offer_expired(offer) -> None:
+    context = {
+        **_kept_time(offer.booking),
+        **_wish_context(offer.wish),
+        "expires_at": offer.expires_at.isoformat(),
+        "url": _absolute(offer.wish.therapy_type.get_absolute_url()),
+    }
+    send_all([Message(offer.client, "therapy_wish_offer_expired", context, f"therapy-wish-offer:{offer.pk}:expired")])

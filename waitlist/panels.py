@@ -46,6 +46,14 @@ def my_waitlist_panel(request: HttpRequest) -> str:
     return render_to_string("waitlist/_my_waitlist.html", {"entries": entries}, request=request)
 
 
+def my_wishes_panel(request: HttpRequest) -> str:
+    """The client's therapy wishes and the times kept for them, on "My bookings"."""
+    wishes = selectors.client_wishes(client=request.user)
+    if not wishes:
+        return ""
+    return render_to_string("waitlist/_my_wishes.html", {"wishes": wishes}, request=request)
+
+
 def roster_panel(request: HttpRequest, session: ClassSession) -> str:
     queue = selectors.session_queue(session_id=session.pk)
     return render_to_string("admin/waitlist/_roster_queue.html", {"queue": queue, "session": session}, request=request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -108,3 +108,21 @@ def session_queue(*, session_id: int) -> list[WaitlistEntry]:
             "pk",
         )
     )
+
+
+def client_wishes(*, client: User) -> list:
+    """The client's live therapy wishes, each with its open offer (``open_offer``) if any: two queries."""
+    from waitlist.models import LIVE_WISH_STATES, TherapyWish, TherapyWishOffer
+
+    open_offers = TherapyWishOffer.objects.filter(state=OfferState.OPEN).select_related(
+        "booking__location", "booking__room", "practitioner"
+    )
+    rows = list(
+        TherapyWish.objects.filter(client=client, state__in=LIVE_WISH_STATES)
+        .select_related("therapy_type", "practitioner")
+        .prefetch_related(Prefetch("offers", queryset=open_offers, to_attr="open_offers"))
+        .order_by("earliest_date", "pk")
+    )
+    for wish in rows:
+        wish.open_offer = wish.open_offers[0] if wish.open_offers else None
+    return rows

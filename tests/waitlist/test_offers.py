@@ -113,7 +113,14 @@ def test_the_expiry_task_is_idempotent(offered):
 
 
 def test_the_beat_task_runs_the_sweeps(offered):
-    assert tasks.expire_offers() == {"expired": 0, "promoted": 0, "closed": 0}
+    assert tasks.expire_offers() == {
+        "expired": 0,
+        "promoted": 0,
+        "closed": 0,
+        "therapy_offers_expired": 0,
+        "therapy_wishes_expired": 0,
+        "therapy_holds_freed": 0,
+    }
 
 
 def test_accepting_after_expiry_is_refused_with_a_clear_message(offered):
