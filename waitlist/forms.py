@@ -26,7 +26,7 @@ class TherapyWishForm(forms.Form):
     earliest_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     latest_date = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     weekdays = forms.TypedMultipleChoiceField(
-        label=_("On"), coerce=int, choices=[], widget=forms.CheckboxSelectMultiple
+        label=_("On"), coerce=int, choices=[], widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
     )
     earliest_time = forms.TimeField(label=_("Not before"), widget=forms.TimeInput(attrs={"type": "time"}))
     latest_time = forms.TimeField(label=_("Over by"), widget=forms.TimeInput(attrs={"type": "time"}))

@@ -11,9 +11,10 @@ from waitlist import services, wishes
 @shared_task(name="waitlist.expire_offers", ignore_result=True)
 def expire_offers() -> dict:
     """Expire overdue offers (their spots pass on), fill spots a failed release left free,
-    close entries of classes that have started; the same for therapy wishes (offers expire,
-    their time passes on; wishes whose last day is over expire; therapy holds nobody
-    released are freed after a grace). Two workers at once change nothing extra."""
+    close entries of classes that have started; the same for therapy wishes: offers
+    expire (their time passes on), therapy holds nobody released are freed after a grace,
+    wishes whose last day is over expire, waiting wishes get free times no release
+    reached. Two workers at once change nothing extra."""
     return {
         "expired": services.expire_due_offers(),
         "promoted": services.sweep_free_spots(),
@@ -21,4 +22,5 @@ def expire_offers() -> dict:
         "therapy_offers_expired": wishes.expire_due_offers(),
         "therapy_wishes_expired": wishes.close_lapsed_wishes(),
         "therapy_holds_freed": booking_therapy.expire_therapy_holds(grace=timedelta(minutes=10)),
+        "therapy_offered": wishes.sweep_wishes(),
     }

@@ -247,32 +247,135 @@ def offer_released_time(
         window = wish.window()
         fitting = [s for s in free[key] if rules.fits(window, s.start, s.end)]
         for slot in rules.preferred(fitting, freed_start=starts_at):
-            expires_at = rules.offer_expiry(now=now, starts_at=slot.start, terms=terms)
-            if expires_at is None:
-                continue
             try:
-                booking = booking_therapy.hold_slot(
-                    client=wish.client,
-                    therapy_type=wish.therapy_type,
-                    minutes=wish.minutes,
-                    practitioner=practitioner,
-                    starts_at=slot.start,
-                    hold_until=expires_at,
-                    reason="held for a therapy wish",
-                    meta=meta,
-                    now=now,
-                )
+                offer = _keep_for(wish, practitioner, slot, terms, meta=meta, now=now)
             except booking_therapy.SlotTaken:
                 continue  # taken since the slots were read (a room shared with another therapist)
-            except BookingError:
-                break  # this wish cannot be booked here (the therapist stopped offering it): the next one
-            offer = TherapyWishOffer.objects.create(
-                wish=wish, booking=booking, client=wish.client, practitioner=practitioner, expires_at=expires_at
-            )
-            _move(wish, WishState.OFFERED, meta=meta, offer=offer, data={"expires_at": expires_at.isoformat()})
-            messages.wish_offer_made(offer)
-            return offer
+            except (BookingError, WaitlistError):
+                break  # this wish cannot be booked here, or was just offered elsewhere: the next one
+            if offer is not None:
+                return offer
     return None
+
+
+def _keep_for(
+    wish: TherapyWish, practitioner: Practitioner, slot, terms: rules.HoldTerms, *, meta: RequestMeta, now: datetime
+) -> TherapyWishOffer | None:
+    """Hold ``slot`` for the wish and tell the client; None when it is too late to offer it.
+
+    The caller holds the therapist's lock. In a savepoint: the wish is claimed with a
+    conditional UPDATE (waiting -> offered), so a release and the sweep, working on two
+    therapists' calendars at once, never both offer it a time (WaitlistError for the
+    loser); SlotTaken / BookingError from hold_slot undo the claim.
+    """
+    expires_at = rules.offer_expiry(now=now, starts_at=slot.start, terms=terms)
+    if expires_at is None:
+        return None
+    with transaction.atomic():
+        claimed = TherapyWish.objects.filter(pk=wish.pk, state=WishState.WAITING).update(
+            state=WishState.OFFERED, updated_at=now
+        )
+        if not claimed:
+            raise WaitlistError(_("This wish is no longer waiting."))
+        booking = booking_therapy.hold_slot(
+            client=wish.client,
+            therapy_type=wish.therapy_type,
+            minutes=wish.minutes,
+            practitioner=practitioner,
+            starts_at=slot.start,
+            hold_until=expires_at,
+            reason="held for a therapy wish",
+            meta=meta,
+            now=now,
+        )
+        offer = TherapyWishOffer.objects.create(
+            wish=wish, booking=booking, client=wish.client, practitioner=practitioner, expires_at=expires_at
+        )
+        wish.state = WishState.OFFERED
+        _log(
+            wish,
+            from_state=WishState.WAITING,
+            to_state=WishState.OFFERED,
+            meta=meta,
+            offer=offer,
+            data={"expires_at": expires_at.isoformat()},
+        )
+        messages.wish_offer_made(offer)
+    return offer
+
+
+def sweep_wishes(*, now: datetime | None = None, limit: int = 100, horizon_days: int = 90) -> int:
+    """Offer free times to waiting wishes that no release reached (a receiver that failed or
+    found the calendar busy, hours the therapist added later). Best wishes first, one offer
+    per wish, each in its own transaction (therapist lock first). Returns the offers made.
+
+    One slot computation per therapy and length among the ``limit`` best wishes, over the
+    next ``horizon_days`` at most, whatever the number of wishes.
+    """
+    now = now or timezone.now()
+    today = now.date()
+    waiting = list(
+        TherapyWish.objects.filter(
+            state=WishState.WAITING,
+            therapy_type__is_active=True,
+            latest_date__gte=today - timedelta(days=1),
+            earliest_date__lte=today + timedelta(days=horizon_days),
+        )
+        .select_related("client", "therapy_type")
+        .order_by(*QUEUE_ORDER)[:limit]
+    )
+    if not waiting:
+        return 0
+    pools: dict[int, list[int]] = {}
+    for type_id, pid in TherapyType.therapists.through.objects.filter(
+        therapytype_id__in={w.therapy_type_id for w in waiting},
+        practitioner__is_active=True,
+        practitioner__is_therapist=True,
+    ).values_list("therapytype_id", "practitioner_id"):
+        pools.setdefault(type_id, []).append(pid)
+    base_terms = therapy_hold_settings().terms()
+    free: dict[tuple[int, int], list] = {}
+    kept: list[tuple[int, datetime, datetime]] = []  # held in this run: skip what overlaps them
+    made = 0
+    for wish in waiting:
+        key = (wish.therapy_type_id, wish.minutes)
+        if key not in free:
+            free[key] = _free_for_group(
+                [w for w in waiting if (w.therapy_type_id, w.minutes) == key], pools, today, horizon_days, now
+            )
+        window = wish.window()
+        for pid, slot in free[key]:
+            if wish.practitioner_id not in (None, pid) or not rules.fits(window, slot.start, slot.end):
+                continue
+            if any(p == pid and s < slot.end and e > slot.start for p, s, e in kept):
+                continue
+            try:
+                with transaction.atomic():
+                    cfg = booking_therapy._lock_therapist(pid)
+                    terms = rules.wish_hold_terms(base_terms, min_notice_hours=cfg.min_notice_hours)
+                    offer = _keep_for(wish, cfg.practitioner, slot, terms, meta=TASK, now=now)
+            except booking_therapy.SlotTaken:
+                continue
+            except (BookingError, WaitlistError):
+                break
+            if offer is not None:
+                kept.append((pid, slot.start, slot.end))
+                made += 1
+                break
+    return made
+
+
+def _free_for_group(group: list[TherapyWish], pools: dict[int, list[int]], today: date, horizon: int, now) -> list:
+    """(therapist id, slot) pairs free for the wishes of one therapy and length, soonest first."""
+    first = max(min(w.earliest_date for w in group), today) - timedelta(days=1)
+    last = min(max(w.latest_date for w in group), today + timedelta(days=horizon)) + timedelta(days=1)
+    pool = pools.get(group[0].therapy_type_id, [])
+    if not pool:
+        return []
+    found = slots_for(
+        group[0].therapy_type, minutes=group[0].minutes, practitioner_ids=pool, first_day=first, last_day=last, now=now
+    )
+    return sorted(((t.practitioner_id, s) for t in found for s in t.slots), key=lambda pair: pair[1].start)
 
 
 def therapy_hold_settings() -> WaitlistSettings:

@@ -120,6 +120,7 @@ def test_the_beat_task_runs_the_sweeps(offered):
         "therapy_offers_expired": 0,
         "therapy_wishes_expired": 0,
         "therapy_holds_freed": 0,
+        "therapy_offered": 0,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -391,6 +392,41 @@ def test_the_cancellation_succeeds_when_the_wish_handler_fails(massage, booked, 
     assert states(wish) == ["waiting"]
 
 
+def test_the_sweep_offers_a_time_that_a_failed_release_left_free(massage, booked, monkeypatch):
+    first, second = wish_for(massage), wish_for(massage)
+    with monkeypatch.context() as patched:
+        patched.setattr(wishes, "offer_released_time", lambda **kw: 1 / 0)
+        cancel(booked)
+    assert open_offer() is None
+
+    assert wishes.sweep_wishes() == 1
+    assert wishes.sweep_wishes() == 0
+
+    offer = open_offer()
+    assert (offer.wish, offer.booking.starts_at) == (first, madrid(9))
+    assert states(second) == ["waiting"]
+
+
+def test_the_sweep_offers_hours_the_therapist_added_later(massage, therapist, booked, studio):
+    wish = wish_for(massage)
+    AvailabilityRuleFactory(practitioner=therapist, weekday=0, start_time=time(10), end_time=time(11), location=studio)
+
+    assert wishes.sweep_wishes() == 1
+
+    assert open_offer().wish == wish and open_offer().booking.starts_at == madrid(10)
+
+
+def test_a_wish_already_offered_is_not_offered_a_second_time(massage, therapist, booked):
+    wish = wish_for(massage)
+    cancel(booked)
+    another_time = SimpleNamespace(start=madrid(9, 30), end=madrid(10, 30))
+    terms = rules.HoldTerms()
+
+    with pytest.raises(WaitlistError, match="no longer waiting"):
+        wishes._keep_for(wish, therapist, another_time, terms, meta=booking_services.TASK, now=timezone.now())
+    assert TherapyWishOffer.objects.filter(wish=wish).count() == 1
+
+
 def _cancel_queries(studio, n: int) -> int:
     """Queries of a cancellation with ``n`` waiting wishes that the time does not fit, and one it fits."""
     therapist = make_therapist(studio)
@@ -608,3 +644,26 @@ def test_two_expiry_workers_at_once_expire_each_offer_once(studio, race_settings
     assert TherapyWishOffer.objects.filter(state=OfferState.EXPIRED).count() == 3
     assert Notification.objects.filter(kind="therapy_wish_offer_expired", channel="inapp").count() == 3
     assert all(_agrees(o) for o in offers)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_offer_each_wish_one_time(studio, race_settings):
+    from tests.waitlist.test_concurrency import _together
+
+    first, second = make_therapist(studio, hours=()), make_therapist(studio, hours=())
+    kind = TherapyTypeFactory(therapists=[first, second])
+    TherapyDurationFactory(therapy_type=kind, minutes=60)
+    waiting = [wish_for(kind) for _ in range(3)]
+    for therapist in (first, second):  # each adds an hour on the Monday: two free times, three wishes
+        AvailabilityRuleFactory(
+            practitioner=therapist, weekday=0, start_time=time(9), end_time=time(10), location=studio
+        )
+
+    errors = _together(wishes.sweep_wishes, wishes.sweep_wishes)
+
+    assert errors == []
+    offers = TherapyWishOffer.objects.filter(state=OfferState.OPEN)
+    assert sorted(o.wish_id for o in offers) == [waiting[0].pk, waiting[1].pk]
+    assert {o.practitioner_id for o in offers} == {first.pk, second.pk}
+    assert states(*waiting) == ["offered", "offered", "waiting"]
