@@ -45,6 +45,7 @@ from bookings.services import (
     cancel_booking,
     therapy_policy_for,
 )
+from bookings.signals import therapy_time_released
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
 from schedules.availability import Slot
 from schedules.models import (
@@ -541,6 +542,13 @@ def _move(
             "ics_sequence",
             "updated_at",
         ]
+    )
+    # The old time is free now: the waitlist may offer it (same transaction, like a cancellation).
+    therapy_time_released.send(
+        sender=Booking,
+        practitioner_id=booking.practitioner_id,
+        starts_at=datetime.fromisoformat(old["starts_at"]),
+        ends_at=datetime.fromisoformat(old["starts_at"]) + (slot.end - slot.start),
     )
     _log(
         booking,

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from notifications.models import ChannelDefaults
 from notifications.services import channels_for
 from tests.factories import UserFactory
@@ -10,21 +11,31 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_new_accounts_start_with_the_studios_defaults(settings):
+def test_people_who_sign_up_start_with_the_studios_defaults(client, settings):
     settings.SMS_ENABLED = True
     ChannelDefaults.objects.update(email=False, sms=True)
-    user = UserFactory(phone="+34600111222")
-    user.refresh_from_db()
+    password = "lotus-pose-morning-42"
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "display_name": "Marta",
+            "email": "marta@example.com",
+            "password1": password,
+            "password2": password,
+            "time_zone": "Europe/Madrid",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="marta@example.com")
     assert (user.notify_email, user.notify_sms, user.notify_whatsapp) == (False, True, False)
-    assert channels_for(user) == ["inapp", "sms"]
 
 
-def test_changing_the_defaults_leaves_existing_accounts_alone():
-    before = UserFactory()
-    ChannelDefaults.objects.update(email=False)
-    before.save()
-    before.refresh_from_db()
-    assert before.notify_email is True
+def test_accounts_made_by_staff_keep_their_choices_and_later_changes_leave_accounts_alone():
+    ChannelDefaults.objects.update(email=False, sms=True)
+    made = UserFactory(notify_sms=False, notify_email=True)
+    made.refresh_from_db()
+    assert (made.notify_email, made.notify_sms) == (True, False)
+    assert channels_for(made) == ["inapp", "email"]
 
 
 def test_the_studio_starts_with_email_on_and_staff_edit_it_in_admin(client):

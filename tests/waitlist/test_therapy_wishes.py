@@ -667,3 +667,17 @@ def test_two_sweeps_at_once_offer_each_wish_one_time(studio, race_settings):
     assert sorted(o.wish_id for o in offers) == [waiting[0].pk, waiting[1].pk]
     assert {o.practitioner_id for o in offers} == {first.pk, second.pk}
     assert states(*waiting) == ["offered", "offered", "waiting"]
+
+
+def test_moving_a_session_offers_its_old_time_to_a_waiting_wish(studio, massage):
+    other = make_therapist(studio, hours=((9, 10), (11, 12)))
+    massage.therapists.add(other)
+    moving = therapy.book_therapy(
+        client=UserFactory(), therapy_type=massage, minutes=60, practitioner=other, starts_at=madrid(9)
+    )
+    wish = wish_for(massage, practitioner=other, hours=(8, 10))  # 11:00 is free but outside the wish
+
+    therapy.reschedule(booking=moving, starts_at=madrid(11), actor=moving.client)
+
+    offer = open_offer()
+    assert offer.wish == wish and offer.booking.starts_at == madrid(9)
