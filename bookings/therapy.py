@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,8 +136,20 @@ def _hold(cfg: TherapistSettings, slot: Slot, *, tentative: bool) -> Occupancy:
                 ends_at=slot.end + timedelta(minutes=cfg.buffer_after_minutes),
                 is_tentative=tentative,
             )
-    except IntegrityError:
+    except (IntegrityError, OperationalError) as exc:
+        if not _lost_race(exc):
+            raise
         raise SlotTaken(_("Someone else has just taken this time.")) from None
+
+
+def _lost_race(exc: Exception) -> bool:
+    """Did a write lose to an overlapping one (the exclusion constraints said no)?
+
+    Two overlapping rows inserted at the same moment each wait for the other's check:
+    PostgreSQL then aborts one with a deadlock error instead of an exclusion
+    violation. For these one-row writes that means the same thing.
+    """
+    return isinstance(exc, IntegrityError) or getattr(exc.__cause__, "sqlstate", None) == "40P01"
 
 
 def _taken(therapy_type: TherapyType, minutes: int, practitioner_id: int, after: datetime, now: datetime) -> SlotTaken:
@@ -310,7 +322,9 @@ def approve_request(*, booking: Booking, actor: User, meta: RequestMeta = PAGE) 
             hold = Occupancy.objects.get(pk=booking.occupancy_id)
             _overlapping_holds(hold).delete()
             Occupancy.objects.filter(pk=hold.pk).update(is_tentative=False)
-    except IntegrityError:
+    except (IntegrityError, OperationalError) as exc:
+        if not _lost_race(exc):
+            raise
         raise _taken_since(booking, always=True) from None
     booking.status = BookingStatus.CONFIRMED
     booking.respond_by = None
