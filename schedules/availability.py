@@ -30,14 +30,19 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
+from operator import attrgetter
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from schedules.recurrence import wall_time_to_utc
 
 
-@dataclass(frozen=True, order=True)
-class Interval:
-    """A half-open span ``[start, end)`` of aware datetimes."""
+class Interval(NamedTuple):
+    """A half-open span ``[start, end)`` of aware datetimes.
+
+    A named tuple rather than a dataclass: the loader makes thousands of them per
+    call, and tuples are built and sorted in C.
+    """
 
     start: datetime
     end: datetime
@@ -113,6 +118,16 @@ class Venue:
 
     online: bool = False
     rooms: Mapping[int, Sequence[RoomCalendar]] | None = None
+    # The rooms' busy time indexed once and shared by every therapist asked about
+    # with this venue (a memo: it never changes what the venue means).
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def rooms_index(self) -> _Rooms | None:
+        if self.rooms is None:
+            return None
+        if "rooms" not in self._index:
+            self._index["rooms"] = _Rooms.build(self.rooms)
+        return self._index["rooms"]
 
 
 class _BusyIndex:
@@ -124,23 +139,39 @@ class _BusyIndex:
         self._max_end = list(accumulate((i.end for i in ordered), max))
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.blocked_until(start, end) is not None
+
+    def blocked_until(self, start: datetime, end: datetime) -> datetime | None:
+        """None if nothing overlaps [start, end), else when the overlapping busy time ends.
+
+        No span that starts before that instant and ends after ``end`` is free either,
+        so a caller may skip straight past it.
+        """
         n = bisect.bisect_left(self._starts, end)  # intervals starting before `end`
-        return n > 0 and self._max_end[n - 1] > start
+        if n and self._max_end[n - 1] > start:
+            return self._max_end[n - 1]
+        return None
 
 
 @dataclass
 class _Rooms:
     by_location: dict[int, list[tuple[int, _BusyIndex]]] = field(default_factory=dict)
+    # Therapists at one location ask about the same spans (same grid, same buffers):
+    # the answer depends on the span alone, so it is remembered.
+    _answers: dict[tuple[int, datetime, datetime], int | None] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rooms: Mapping[int, Sequence[RoomCalendar]]) -> _Rooms:
         return cls({loc: [(r.room_id, _BusyIndex(r.busy)) for r in cals] for loc, cals in rooms.items()})
 
     def free_room(self, location_id: int, start: datetime, end: datetime) -> int | None:
-        for room_id, busy in self.by_location.get(location_id, ()):
-            if not busy.overlaps(start, end):
-                return room_id
-        return None
+        key = (location_id, start, end)
+        if key not in self._answers:
+            self._answers[key] = next(
+                (room_id for room_id, busy in self.by_location.get(location_id, ()) if not busy.overlaps(start, end)),
+                None,
+            )
+        return self._answers[key]
 
 
 def _subtract(spans: list[tuple[datetime, datetime]], cuts: Iterable[Interval]) -> list[tuple[datetime, datetime]]:
@@ -187,6 +218,9 @@ def open_time(cal: TherapistCalendar, day: date) -> list[tuple[datetime, datetim
         cuts = [Interval(c.start, c.end) for c in closed if c.location_id is None or c.location_id == location_id]
         trimmed.extend((s, e, location_id) for s, e in _subtract([(start, end)], cuts))
     return trimmed
+
+
+_START = attrgetter("start")
 
 
 def _first_on_grid(start: datetime, step: timedelta, zone: ZoneInfo) -> datetime:
@@ -242,7 +276,7 @@ def _iter_slots(
         return
     earliest, latest = now + cal.min_notice, now + cal.window
     busy = _BusyIndex(cal.busy)
-    rooms = _Rooms.build(venue.rooms) if venue.rooms is not None else None
+    rooms = venue.rooms_index()
     local_days = [s.astimezone(cal.zone).date() for s in cal.booked_starts]
     per_day = Counter(local_days)
     per_week = Counter(_week_key(d) for d in local_days)
@@ -273,23 +307,33 @@ def _day_slots(
         return
     seen: set[datetime] = set()
     found: list[Slot] = []
+    step, zone, before = cal.step, cal.zone, cal.buffer_before
+    after = duration + cal.buffer_after  # from the start to the end of the buffer after
+    blocked_until = busy.blocked_until
     for span_start, span_end, location_id in sorted(open_time(cal, day), key=lambda s: (s[0], s[2] or 0)):
         if not venue.online and location_id is None:
             continue  # online-only hours cannot host an in-person session
-        start = _first_on_grid(max(span_start, earliest), cal.step, cal.zone)
+        start = _first_on_grid(max(span_start, earliest), step, zone)
+        last_start = min(span_end - duration, latest)
         # Across a clock change that is not a whole number of steps, the next start
         # must be put back on the local grid (rare: only then is it worth the cost).
-        realign = span_start.astimezone(cal.zone).utcoffset() != span_end.astimezone(cal.zone).utcoffset()
-        while start + duration <= span_end and start <= latest:
+        realign = span_start.astimezone(zone).utcoffset() != span_end.astimezone(zone).utcoffset()
+        while start <= last_start:
             if start not in seen:
-                slot = _fit(cal, start, duration, location_id, busy, rooms, venue)
+                blocked = blocked_until(start - before, start + after)
+                if blocked is not None:
+                    # Every start whose buffer before begins inside that busy time is
+                    # taken too: go straight to the first start on the grid after it.
+                    start = _first_on_grid(max(blocked + before, start + step), step, zone)
+                    continue
+                slot = _fit(cal, start, duration, location_id, rooms, venue)
                 if slot is not None:
                     seen.add(start)
                     found.append(slot)
-            start += cal.step
+            start += step
             if realign:
-                start = _first_on_grid(start, cal.step, cal.zone)
-    found.sort()
+                start = _first_on_grid(start, step, zone)
+    found.sort(key=_START)  # starts are unique within the day (``seen``)
     yield from found[:1] if first_per_day else found
 
 
@@ -298,14 +342,12 @@ def _fit(
     start: datetime,
     duration: timedelta,
     location_id: int | None,
-    busy: _BusyIndex,
     rooms: _Rooms | None,
     venue: Venue,
 ) -> Slot | None:
+    """The slot at ``start`` with a room if it needs one (the therapist is known to be free)."""
     end = start + duration
     held_from, held_until = start - cal.buffer_before, end + cal.buffer_after
-    if busy.overlaps(held_from, held_until):
-        return None
     if venue.online:
         return Slot(start, end, location_id, None)
     room_id = None

@@ -57,6 +57,12 @@ def _waitlist(db: BenchDatabase) -> dict:
     return waitlist.run(db)
 
 
+def _slots(db: BenchDatabase) -> dict:
+    from tests.bench import slots
+
+    return slots.run(db)
+
+
 # name -> section. Each runs after django.setup(), connected to the migrated benchmark
 # database with its tables flushed, and returns its figures (a JSON-able dict).
 SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
@@ -64,6 +70,7 @@ SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
     "booking_http": _booking_http,
     "notifications": _notifications,
     "waitlist": _waitlist,
+    "slots": _slots,
 }
 
 
