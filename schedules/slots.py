@@ -9,7 +9,7 @@ the therapists' own calendars, blackouts, and the therapy type's rooms. Everythi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -120,9 +120,14 @@ def load_calendars(
     first_day: date,
     last_day: date,
     room_ids: Iterable[int] = (),
+    room_locations: Mapping[int, int] | None = None,
     ignore_occupancy_ids: Iterable[int] = (),
 ) -> tuple[dict[int, TherapistCalendar], dict[int, list[RoomCalendar]]]:
-    """Therapists' calendars and the rooms' busy time (grouped by location) for the days."""
+    """Therapists' calendars and the rooms' busy time (grouped by location) for the days.
+
+    With ``room_locations`` (room id -> location id), the busy time of rooms at places
+    where none of these therapists has hours is not loaded: no slot can ask for them.
+    """
     lo, hi = _utc_span(first_day, last_day)
     room_ids = list(room_ids)
     ignore = list(ignore_occupancy_ids)
@@ -142,6 +147,11 @@ def load_calendars(
             extra[o.practitioner_id].append(ExtraHours(o.starts_at, o.ends_at, o.location_id))
         else:
             time_off[o.practitioner_id].append(Interval(o.starts_at, o.ends_at))
+
+    if room_locations is not None:
+        places = {h.location_id for hours in weekly.values() for h in hours}
+        places |= {e.location_id for hours in extra.values() for e in hours}
+        room_ids = [r for r in room_ids if room_locations.get(r) in places]
 
     busy: dict[int, list[Interval]] = defaultdict(list)
     booked: dict[int, list[datetime]] = defaultdict(list)
@@ -230,6 +240,7 @@ def slots_for(
         first_day=first_day,
         last_day=last_day,
         room_ids=[r.pk for r in rooms],
+        room_locations={r.pk: r.location_id for r in rooms},
         ignore_occupancy_ids=ignore_occupancy_ids,
     )
     venue = venue_for(therapy_type, room_busy, rooms)
