@@ -277,3 +277,12 @@ def test_it_loads_many_bookings_in_the_same_number_of_queries(massage, ana, room
     with django_assert_num_queries(QUERIES):
         (found,) = _month(massage, [ana])
     assert at(9) not in {s.start for s in found.slots}
+
+
+def test_it_needs_a_room_free_at_a_studio_open_only_by_extra_hours(massage, ana):
+    park = LocationFactory(name="Parque", slug="parque")
+    cabin = RoomFactory(location=park, name="Cabina")
+    massage.rooms.add(cabin)
+    AvailabilityOverrideFactory(practitioner=ana, kind="extra", starts_at=at(18), ends_at=at(20), location=park)
+    occupy(practitioner=TherapistFactory(), room=cabin, start=at(18))
+    assert [s for s in monday_starts(massage, ana) if s >= "18:00"] == ["19:00"]
