@@ -173,6 +173,28 @@ def _check_offered(therapy_type: TherapyType, practitioner: Practitioner) -> Non
         raise BookingError(_("%(name)s does not offer %(therapy)s.") % {"name": practitioner, "therapy": therapy_type})
 
 
+def _check_notice_and_window(cfg: TherapistSettings, starts_at: datetime, now: datetime) -> None:
+    """Say why a time too soon or too far ahead cannot be booked (not just "not free")."""
+    if starts_at - now < timedelta(hours=cfg.min_notice_hours):
+        raise BookingError(
+            ngettext(
+                "Sessions must be booked at least %(n)d hour ahead.",
+                "Sessions must be booked at least %(n)d hours ahead.",
+                cfg.min_notice_hours,
+            )
+            % {"n": cfg.min_notice_hours}
+        )
+    if starts_at - now > timedelta(days=cfg.booking_window_days):
+        raise BookingError(
+            ngettext(
+                "Sessions can be booked up to %(n)d day ahead.",
+                "Sessions can be booked up to %(n)d days ahead.",
+                cfg.booking_window_days,
+            )
+            % {"n": cfg.booking_window_days}
+        )
+
+
 # --- booking -------------------------------------------------------------------------------
 
 
@@ -236,6 +258,7 @@ def _book_locked(
     cfg = _lock_therapist(practitioner.pk)
     if key and (existing := Booking.objects.filter(client=client, idempotency_key=key).first()):
         return existing
+    _check_notice_and_window(cfg, starts_at, now)
     slot = find_slot(
         therapy_type, minutes=duration.minutes, practitioner_id=practitioner.pk, starts_at=starts_at, now=now
     )

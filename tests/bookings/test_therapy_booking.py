@@ -176,9 +176,16 @@ def test_it_refuses_a_time_outside_the_working_hours(client_user, massage, thera
     assert not Booking.objects.exists() and not Occupancy.objects.exists()
 
 
-def test_it_refuses_a_time_inside_the_minimum_notice(client_user, massage, therapist):
+def test_it_refuses_a_time_inside_the_minimum_notice_and_says_why(client_user, massage, therapist):
     now = at(10) - timedelta(hours=11)  # 12 h notice
-    with pytest.raises(BookingError):
+    with pytest.raises(BookingError, match="at least 12 hours ahead"):
+        book(client_user, massage, therapist, at(10), now=now)
+    assert not Booking.objects.exists()
+
+
+def test_it_refuses_a_time_past_the_booking_window_and_says_why(client_user, massage, therapist):
+    now = at(10) - timedelta(days=366)  # 365-day window
+    with pytest.raises(BookingError, match="up to 365 days ahead"):
         book(client_user, massage, therapist, at(10), now=now)
     assert not Booking.objects.exists()
 
