@@ -7,7 +7,6 @@ All times leave here as aware datetimes; templates show them in the viewer's zon
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -97,32 +96,51 @@ def booking_calendar(
     now: datetime | None = None,
     ignore_occupancy_ids: tuple[int, ...] = (),
 ) -> BookingCalendar:
-    """The client's month view: one slot computation for the month, days in the client's zone."""
+    """The client's month view: days with free time marked in the client's zone, and one day's times.
+
+    Marking a day needs only its first slot, so the month is computed with
+    ``first_per_day`` (several times cheaper). That is exact for therapists in the
+    client's own zone; for the others a later slot may fall on the client's next day,
+    so their month is computed in full. The chosen day's times are a second, small
+    computation.
+    """
     now = now or timezone.now()
     month = month_start(month)
     last = _add_months(month, 1) - timedelta(days=1)
     by_pk = {p.pk: p for p in therapists}
+    common = {"minutes": minutes, "now": now, "ignore_occupancy_ids": ignore_occupancy_ids}
     # One day more on each side: a therapist's local day may fall on the client's neighbour day.
-    found = slots_for(
-        kind,
-        minutes=minutes,
-        practitioner_ids=list(by_pk),
-        first_day=month - timedelta(days=1),
-        last_day=last + timedelta(days=1),
-        now=now,
-        ignore_occupancy_ids=ignore_occupancy_ids,
-    )
-    per_day: dict[date, list[TimeChoice]] = defaultdict(list)
-    for therapist_slots in found:
-        for slot in therapist_slots.slots:
-            local_day = timezone.localtime(slot.start, zone).date()
-            if month <= local_day <= last:
-                per_day[local_day].append(TimeChoice(slot, by_pk[therapist_slots.practitioner_id]))
+    month_span = {"first_day": month - timedelta(days=1), "last_day": last + timedelta(days=1)}
+    found = slots_for(kind, practitioner_ids=list(by_pk), first_per_day=True, **month_span, **common)
+    elsewhere = [t.practitioner_id for t in found if str(t.zone) != str(zone)]
+    if elsewhere:
+        found = [t for t in found if t.practitioner_id not in elsewhere]
+        found += slots_for(kind, practitioner_ids=elsewhere, **month_span, **common)
+    free_days = {
+        local_day
+        for therapist_slots in found
+        for slot in therapist_slots.slots
+        if month <= (local_day := timezone.localtime(slot.start, zone).date()) <= last
+    }
+    times: list[TimeChoice] = []
+    if day and month <= day <= last:
+        for therapist_slots in slots_for(
+            kind,
+            practitioner_ids=list(by_pk),
+            first_day=day - timedelta(days=1),
+            last_day=day + timedelta(days=1),
+            **common,
+        ):
+            times += [
+                TimeChoice(slot, by_pk[therapist_slots.practitioner_id])
+                for slot in therapist_slots.slots
+                if timezone.localtime(slot.start, zone).date() == day
+            ]
+        times.sort(key=lambda t: (t.slot.start, t.practitioner.public_name))
     today = timezone.localtime(now, zone).date()
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
-        weeks.append([DayCell(d, d.month == month.month, bool(per_day.get(d)), d == day, d < today) for d in week])
-    times = sorted(per_day.get(day, []), key=lambda t: (t.slot.start, t.practitioner.public_name)) if day else []
+        weeks.append([DayCell(d, d.month == month.month, d in free_days, d == day, d < today) for d in week])
     return BookingCalendar(
         month=month,
         weeks=weeks,
@@ -131,7 +149,7 @@ def booking_calendar(
         zone=zone,
         previous_month=_add_months(month, -1) if month > month_start(today) else None,
         next_month=_add_months(month, 1),
-        free_days=set(per_day),
+        free_days=free_days,
     )
 
 

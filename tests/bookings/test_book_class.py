@@ -24,7 +24,7 @@ def _taken(session) -> int:
 def test_it_books_spots_with_a_reference_a_price_snapshot_and_an_event(session, client_user):
     booking = services.book_class(client=client_user, session_id=session.pk, quantity=2, note="Bad knee")
 
-    assert re.fullmatch(r"SH-[2-9A-HJ-NP-Z]{6}", booking.reference)
+    assert re.fullmatch(r"SH-[2-9A-HJ-NP-Z]{8}", booking.reference)
     assert booking.status == BookingStatus.CONFIRMED
     assert (booking.quantity, booking.unit_price, booking.total, booking.currency) == (
         2,
