@@ -170,7 +170,10 @@ class TherapistSettingsForm(forms.ModelForm):
 
 
 class HoursRangeForm(forms.Form):
-    weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
+    # An empty first choice: an untouched spare row posts nothing and is skipped, not refused.
+    weekday = forms.TypedChoiceField(
+        label=_("Day"), choices=[("", "—"), *Weekday.choices], coerce=int, empty_value=None
+    )
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     location = forms.ModelChoiceField(

@@ -473,3 +473,31 @@ def test_a_day_off_shows_no_working_hours_and_a_short_break_cuts_them(client, pr
     next_day = day + timedelta(days=1)
     hours = [(e.start, e.end) for e in by_day[next_day] if e.kind == "hours"]
     assert hours == [(_at(next_day, 9), _at(next_day, 10)), (_at(next_day, 11), _at(next_day, 13))]
+
+
+def test_spare_rows_left_empty_on_the_hours_form_are_skipped(client, practice):
+    client.force_login(practice.ana.user)
+    page = client.get(reverse("bookings:therapist_availability"))
+    spare = page.context["formset"].forms[-1]
+    assert 'value="" selected' in str(spare["weekday"])  # nothing chosen until the therapist chooses
+    form = {
+        "hours-TOTAL_FORMS": "3",
+        "hours-INITIAL_FORMS": "0",
+        "hours-MIN_NUM_FORMS": "0",
+        "hours-MAX_NUM_FORMS": "1000",
+        "hours-0-weekday": "4",
+        "hours-0-start": "10:00",
+        "hours-0-end": "12:00",
+        "hours-1-weekday": "",
+        "hours-2-weekday": "",
+        "cfg-time_zone": "Europe/Madrid",
+        "cfg-approval": "firm",
+        "cfg-response_hours": "24",
+        "cfg-buffer_before_minutes": "0",
+        "cfg-buffer_after_minutes": "0",
+        "cfg-min_notice_hours": "2",
+        "cfg-booking_window_days": "60",
+        "cfg-slot_step_minutes": "30",
+    }
+    assert client.post(reverse("bookings:therapist_availability"), form).status_code == 302
+    assert list(AvailabilityRule.objects.filter(practitioner=practice.ana).values_list("weekday", flat=True)) == [4]
