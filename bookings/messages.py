@@ -164,8 +164,8 @@ def reminder_messages(bookings, *, hours: int) -> list[Message]:
     ]
 
 
-def agenda_message(practitioner, day, sessions) -> Message:
-    """A practitioner's day: their classes with who is booked (counts and notes)."""
+def agenda_message(practitioner, day, sessions, appointments=()) -> Message:
+    """A practitioner's day: their classes with who is booked (counts and notes), and their 1:1 sessions."""
     items = []
     for s in sessions:
         booked = [b for b in s.bookings.all() if b.is_active]
@@ -183,7 +183,24 @@ def agenda_message(practitioner, day, sessions) -> Message:
     return Message(
         recipient=practitioner.user,
         kind="practitioner_agenda",
-        context={"day": day.isoformat(), "items": items, "url": settings.SITE_URL},
+        context={
+            "day": day.isoformat(),
+            "items": items,
+            "appointments": [
+                {
+                    "title": b.therapy_type.title,
+                    "starts_at": b.starts_at.isoformat(),
+                    "ends_at": b.ends_at.isoformat(),
+                    "where": (b.location.name if b.location_id else _("Online"))
+                    + (f" · {b.room.name}" if b.room_id else ""),
+                    "client": b.client.name,
+                    "requested": b.status == "requested",
+                }
+                for b in appointments
+            ],
+            "count": len(items) + len(appointments),
+            "url": settings.SITE_URL,
+        },
         dedupe_key=f"agenda:{practitioner.pk}:{day.isoformat()}",
     )
 

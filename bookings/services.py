@@ -582,7 +582,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
     """Queue the reminders that are due (the beat task); returns how many were new.
 
     For each offset in settings.BOOKING_REMINDER_HOURS, every confirmed booking whose
-    class starts within that many hours, and that existed before the reminder time,
+    class or therapy session starts within that many hours, and that existed before the reminder time,
     gets one message. The de-duplication key makes this exactly once per booking
     and offset, however late, often or concurrently the task runs.
     """
@@ -593,11 +593,15 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
     for hours in sorted(set(settings.BOOKING_REMINDER_HOURS), reverse=True):
         window = timedelta(hours=hours)
         due = (
-            Booking.objects.filter(
-                status=BookingStatus.CONFIRMED,
-                class_session__starts_at__gt=now,
-                class_session__starts_at__lte=now + window,
-                created_at__lt=F("class_session__starts_at") - window,
+            Booking.objects.filter(status=BookingStatus.CONFIRMED)
+            .filter(
+                # A class booking starts with its session, a therapy session at its own time.
+                Q(
+                    class_session__starts_at__gt=now,
+                    class_session__starts_at__lte=now + window,
+                    created_at__lt=F("class_session__starts_at") - window,
+                )
+                | Q(starts_at__gt=now, starts_at__lte=now + window, created_at__lt=F("starts_at") - window)
             )
             # Skip bookings already reminded (their in-app row exists): a repeat sweep reads nothing.
             .exclude(Exists(Notification.objects.filter(dedupe_key=_reminder_key(hours))))
@@ -607,6 +611,10 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                 "class_session__location",
                 "class_session__room",
                 "class_session__instructor",
+                "therapy_type",
+                "practitioner",
+                "location",
+                "room",
             )
             .order_by("pk")
         )
@@ -650,8 +658,20 @@ def send_daily_agendas(*, now: datetime | None = None) -> int:
             .prefetch_related("bookings__client")
             .order_by("starts_at")
         )
-        if sessions:
-            batch.append(messages.agenda_message(practitioner, local.date(), sessions))
+        appointments = []
+        if practitioner.is_therapist:
+            appointments = list(
+                Booking.objects.filter(
+                    practitioner=practitioner,
+                    status__in=[BookingStatus.CONFIRMED, BookingStatus.REQUESTED],
+                    starts_at__gte=start,
+                    starts_at__lt=start + timedelta(days=1),
+                )
+                .select_related("client", "therapy_type", "location", "room")
+                .order_by("starts_at")
+            )
+        if sessions or appointments:
+            batch.append(messages.agenda_message(practitioner, local.date(), sessions, appointments))
     with transaction.atomic():
         return notify_many(batch)
 

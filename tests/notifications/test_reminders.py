@@ -1,15 +1,24 @@
 """Booking reminders: exactly once per booking and offset."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from bookings import services
+from bookings import services, therapy
 from bookings.models import Booking
 from notifications.models import Notification
+from schedules.slots import slots_for
 from tests.bookings.conftest import upcoming_class
-from tests.factories import UserFactory
+from tests.factories import (
+    AvailabilityRuleFactory,
+    LocationFactory,
+    TherapistSettingsFactory,
+    TherapyDurationFactory,
+    TherapyTypeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +116,59 @@ def test_a_repeat_sweep_does_not_even_load_reminded_bookings(django_assert_max_n
     assert services.send_due_reminders() == 10
     with django_assert_max_num_queries(2):  # one empty read per offset, nothing to build or insert
         assert services.send_due_reminders() == 0
+
+
+def test_therapy_sessions_get_their_reminders_too(smtp_inbox, django_capture_on_commit_callbacks):
+    cfg = TherapistSettingsFactory(min_notice_hours=0)
+    location = LocationFactory(time_zone="Europe/Madrid")
+    for weekday in range(7):
+        AvailabilityRuleFactory(
+            practitioner=cfg.practitioner, weekday=weekday, start_time=time(0), end_time=time(23), location=location
+        )
+    kind = TherapyTypeFactory(title="Shiatsu", therapists=[cfg.practitioner])
+    TherapyDurationFactory(therapy_type=kind, minutes=60)
+    soon = timezone.now() + timedelta(hours=20)
+    (found,) = slots_for(
+        kind, minutes=60, practitioner_ids=[cfg.practitioner.pk], first_day=soon.date(), last_day=soon.date(), now=soon
+    )
+    start = found.slots[0].start
+    booking = therapy.book_therapy(
+        client=UserFactory(),
+        therapy_type=kind,
+        minutes=60,
+        practitioner=cfg.practitioner,
+        starts_at=start,
+        now=start - timedelta(days=3),
+    )
+    Booking.objects.filter(pk=booking.pk).update(created_at=start - timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_due_reminders(now=start - timedelta(hours=20))
+    assert _reminders(booking) == [f"booking:{booking.pk}:reminder:24h:email"]
+    (message,) = [m for m in smtp_inbox.messages if "Reminder:" in m["Subject"]]
+    assert "Shiatsu" in message["Subject"]
+
+
+def test_a_therapists_agenda_lists_their_sessions_and_open_requests(smtp_inbox, django_capture_on_commit_callbacks):
+    madrid = ZoneInfo("Europe/Madrid")
+    cfg = TherapistSettingsFactory(min_notice_hours=0, practitioner__user__time_zone="Europe/Madrid")
+    location = LocationFactory(time_zone="Europe/Madrid")
+    for weekday in range(7):
+        AvailabilityRuleFactory(
+            practitioner=cfg.practitioner, weekday=weekday, start_time=time(9), end_time=time(13), location=location
+        )
+    kind = TherapyTypeFactory(title="Shiatsu", therapists=[cfg.practitioner])
+    TherapyDurationFactory(therapy_type=kind, minutes=60)
+    tomorrow = timezone.localdate(timezone.now(), madrid) + timedelta(days=1)
+    therapy.book_therapy(
+        client=UserFactory(display_name="Carla"),
+        therapy_type=kind,
+        minutes=60,
+        practitioner=cfg.practitioner,
+        starts_at=datetime.combine(tomorrow, time(10), madrid),
+    )
+    morning = datetime.combine(tomorrow, time(7), madrid)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_daily_agendas(now=morning) == 2
+    (message,) = [m for m in smtp_inbox.messages if "Your day" in m["Subject"]]
+    body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert "10:00" in body and "Shiatsu: Carla" in body and "1 class or session" in message["Subject"]
