@@ -17,6 +17,7 @@ from schedules.models import (
     Practitioner,
     SessionSpots,
     SessionStatus,
+    TherapyType,
 )
 
 
@@ -209,3 +210,10 @@ def sessions_in_blackout(*, blackout: Blackout) -> QuerySet[ClassSession]:
         case BlackoutScope.PRACTITIONER:
             qs = qs.filter(instructor_id=blackout.practitioner_id)
     return qs.order_by("starts_at")
+
+
+def practitioner_therapy_types(*, practitioner: Practitioner) -> list[TherapyType]:
+    """The active therapies a therapist offers, with their lengths (two queries)."""
+    if not practitioner.is_therapist:
+        return []
+    return list(practitioner.therapy_types.filter(is_active=True).prefetch_related("durations").order_by("title"))

@@ -103,5 +103,6 @@ def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "practitioner": practitioner,
             "class_types": selectors.practitioner_class_types(practitioner=practitioner),
             "upcoming": selectors.practitioner_upcoming_classes(practitioner=practitioner),
+            "therapy_types": selectors.practitioner_therapy_types(practitioner=practitioner),
         },
     )

@@ -501,3 +501,12 @@ def test_spare_rows_left_empty_on_the_hours_form_are_skipped(client, practice):
     }
     assert client.post(reverse("bookings:therapist_availability"), form).status_code == 302
     assert list(AvailabilityRule.objects.filter(practitioner=practice.ana).values_list("weekday", flat=True)) == [4]
+
+
+def test_a_therapists_profile_page_leads_to_booking_with_them(client, practice, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        html = client.get(practice.ana.get_absolute_url()).content.decode()
+    booking_link = reverse("bookings:therapy_type", args=["massage"]) + f"?therapist={practice.ana.slug}"
+    assert booking_link in html and "60 min" in html and "90 min" in html
+    page = client.get(booking_link)
+    assert page.context["chosen"] == practice.ana.slug
