@@ -68,6 +68,8 @@ def calendar_week(request: HttpRequest, practitioner) -> HttpResponse:
     except ValueError:
         anchor = today
     monday = anchor - timedelta(days=anchor.weekday())
+    if request.GET.get("view") == "month":
+        return _calendar_month(request, practitioner, anchor, zone, today)
     with timezone.override(zone):
         return render(
             request,
@@ -86,6 +88,22 @@ def calendar_week(request: HttpRequest, practitioner) -> HttpResponse:
                 "zone_name": str(zone),
             },
         )
+
+
+def _calendar_month(request: HttpRequest, practitioner, anchor: date, zone, today: date) -> HttpResponse:
+    month = anchor.replace(day=1)
+    return render(
+        request,
+        "bookings/therapist/month.html",
+        {
+            "weeks": ts.therapist_month(practitioner, month=month, zone=zone),
+            "month": month,
+            "previous": (month - timedelta(days=1)).replace(day=1),
+            "next": (month + timedelta(days=32)).replace(day=1),
+            "today": today,
+            "zone_name": str(zone),
+        },
+    )
 
 
 @therapist_required

@@ -222,9 +222,47 @@ class WeekDay:
 
 def therapist_week(practitioner: Practitioner, *, monday: date, zone: ZoneInfo) -> list[WeekDay]:
     """Everything on a therapist's week, per local day: hours, sessions, requests, classes, time off."""
-    start = wall_time_to_utc(monday, datetime.min.time(), zone)
-    end = wall_time_to_utc(monday + timedelta(days=7), datetime.min.time(), zone)
-    days = {monday + timedelta(days=i): [] for i in range(7)}
+    return therapist_days(practitioner, first=monday, count=7, zone=zone)
+
+
+@dataclass
+class MonthDay:
+    day: date
+    in_month: bool
+    working: bool
+    sessions: int
+    requests: int
+    classes: int
+    time_off: bool
+
+
+def therapist_month(practitioner: Practitioner, *, month: date, zone: ZoneInfo) -> list[list[MonthDay]]:
+    """A month at a glance, in weeks: worked or not, sessions, requests, classes, time off (same queries as a week)."""
+    month = month_start(month)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    days = therapist_days(practitioner, first=weeks[0][0], count=len(weeks) * 7, zone=zone)
+    cells = []
+    for d in days:
+        kinds = [e.kind for e in d.entries]
+        cells.append(
+            MonthDay(
+                d.day,
+                d.day.month == month.month,
+                "hours" in kinds or "extra" in kinds,
+                kinds.count("session"),
+                kinds.count("request"),
+                kinds.count("class"),
+                "time_off" in kinds,
+            )
+        )
+    return [cells[i : i + 7] for i in range(0, len(cells), 7)]
+
+
+def therapist_days(practitioner: Practitioner, *, first: date, count: int, zone: ZoneInfo) -> list[WeekDay]:
+    """Everything on a therapist's calendar for ``count`` local days from ``first`` (six queries)."""
+    start = wall_time_to_utc(first, datetime.min.time(), zone)
+    end = wall_time_to_utc(first + timedelta(days=count), datetime.min.time(), zone)
+    days = {first + timedelta(days=i): [] for i in range(count)}
     locations = {loc.pk: loc.name for loc in Location.objects.all()}
 
     def put(entry: CalendarEntry) -> None:

@@ -510,3 +510,20 @@ def test_a_therapists_profile_page_leads_to_booking_with_them(client, practice, 
     assert booking_link in html and "60 min" in html and "90 min" in html
     page = client.get(booking_link)
     assert page.context["chosen"] == practice.ana.slug
+
+
+def test_the_month_view_counts_sessions_requests_and_time_off(client, practice, django_assert_max_num_queries):
+    day = _day(7) - timedelta(days=_day(7).weekday() - 2)  # a Wednesday: it and Thursday share a week row
+    _book(practice, practice.carla, practice.ben, _at(day, 10))
+    _book(practice, practice.david, practice.ben, _at(day, 11))
+    off = day + timedelta(days=1)
+    AvailabilityOverride.objects.create(
+        practitioner=practice.ben, kind="blocked", starts_at=_at(off, 0), ends_at=_at(off + timedelta(days=1), 0)
+    )
+    client.force_login(practice.ben.user)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("bookings:therapist_calendar"), {"view": "month", "week": day.isoformat()})
+    cells = {d.day: d for week in response.context["weeks"] for d in week}
+    assert (cells[day].requests, cells[day].sessions, cells[day].working) == (2, 0, True)
+    assert cells[off].time_off and not cells[off].working
+    assert "2 requests" in response.content.decode()
