@@ -639,11 +639,32 @@ AGENDA_HOUR = 6  # local time at which practitioners get their day's agenda
 
 
 def send_daily_agendas(*, now: datetime | None = None) -> int:
-    """Each practitioner's agenda for today, once, from AGENDA_HOUR in their own zone (hourly beat task)."""
+    """Each practitioner's agenda for today, once, from AGENDA_HOUR in their own zone (hourly beat task).
+
+    Classes and therapy sessions of every practitioner around today are read once
+    (the local days differ by zone, so a day on each side), then split per person.
+    """
     from notifications.services import notify_many
     from schedules.models import Practitioner
 
     now = now or timezone.now()
+    around = {"starts_at__gte": now - timedelta(days=1), "starts_at__lt": now + timedelta(days=2)}
+    classes_of: dict[int, list[ClassSession]] = {}
+    for session in (
+        ClassSession.objects.scheduled()
+        .filter(**around)
+        .select_related("class_type", "location", "room")
+        .prefetch_related("bookings__client")
+        .order_by("starts_at")
+    ):
+        classes_of.setdefault(session.instructor_id, []).append(session)
+    sessions_of: dict[int, list[Booking]] = {}
+    for booking in (
+        Booking.objects.filter(status__in=[BookingStatus.CONFIRMED, BookingStatus.REQUESTED], **around)
+        .select_related("client", "therapy_type", "location", "room")
+        .order_by("starts_at")
+    ):
+        sessions_of.setdefault(booking.practitioner_id, []).append(booking)
     batch = []
     for practitioner in Practitioner.objects.filter(is_active=True).select_related("user"):
         zone = practitioner.user.zone
@@ -651,25 +672,9 @@ def send_daily_agendas(*, now: datetime | None = None) -> int:
         if local.hour < AGENDA_HOUR:
             continue
         start = datetime.combine(local.date(), datetime.min.time(), zone)
-        sessions = list(
-            ClassSession.objects.scheduled()
-            .filter(instructor=practitioner, starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
-            .select_related("class_type", "location", "room")
-            .prefetch_related("bookings__client")
-            .order_by("starts_at")
-        )
-        appointments = []
-        if practitioner.is_therapist:
-            appointments = list(
-                Booking.objects.filter(
-                    practitioner=practitioner,
-                    status__in=[BookingStatus.CONFIRMED, BookingStatus.REQUESTED],
-                    starts_at__gte=start,
-                    starts_at__lt=start + timedelta(days=1),
-                )
-                .select_related("client", "therapy_type", "location", "room")
-                .order_by("starts_at")
-            )
+        end = start + timedelta(days=1)
+        sessions = [s for s in classes_of.get(practitioner.pk, ()) if start <= s.starts_at < end]
+        appointments = [b for b in sessions_of.get(practitioner.pk, ()) if start <= b.starts_at < end]
         if sessions or appointments:
             batch.append(messages.agenda_message(practitioner, local.date(), sessions, appointments))
     with transaction.atomic():

@@ -385,11 +385,13 @@ def client_offer(*, client: User, offer_id: int) -> WaitlistOffer:
     ).get(pk=offer_id, client=client)
 
 
-def refusal(offer: WaitlistOffer) -> str:
-    """Why an offer can no longer be accepted, in the client's words ("" while it is open)."""
-    expired = _("Sorry, this offer expired at %(time)s and the spot has passed to the next person on the waitlist.") % {
-        "time": timezone.localtime(offer.expires_at).strftime("%H:%M")
-    }
+def refusal(offer, *, expired: str | None = None) -> str:
+    """Why an offer (a class offer or a therapy wish's) can no longer be accepted, in the
+    client's words ("" while it is open). ``expired`` words the expiry, with %(time)s."""
+    expired = (
+        expired
+        or _("Sorry, this offer expired at %(time)s and the spot has passed to the next person on the waitlist.")
+    ) % {"time": timezone.localtime(offer.expires_at).strftime("%H:%M")}
     match offer.state:
         case OfferState.OPEN:
             return "" if offer.expires_at > timezone.now() else expired

@@ -34,7 +34,7 @@ from bookings.services import BookingError, RequestMeta
 from bookings.transitions import Status
 from schedules.models import Practitioner, TherapyType
 from schedules.slots import slots_for
-from waitlist import messages, rules
+from waitlist import messages, rules, services
 from waitlist.models import (
     WEEKDAY_DIGITS,
     OfferState,
@@ -456,20 +456,10 @@ def client_offer(*, client: User, offer_id: int) -> TherapyWishOffer:
 
 
 def refusal(offer: TherapyWishOffer) -> str:
-    """Why an offer can no longer be accepted, in the client's words ("" while it is open)."""
-    expired = _("Sorry, this offer expired at %(time)s and the time has passed to the next person waiting.") % {
-        "time": timezone.localtime(offer.expires_at).strftime("%H:%M")
-    }
-    match offer.state:
-        case OfferState.OPEN:
-            return "" if offer.expires_at > timezone.now() else expired
-        case OfferState.EXPIRED:
-            return expired
-        case OfferState.DECLINED:
-            return _("You declined this offer.")
-        case OfferState.ACCEPTED:
-            return _("You have already accepted this offer.")
-    return _("This offer has been withdrawn.")
+    """Why a therapy offer can no longer be accepted ("" while it is open)."""
+    return services.refusal(
+        offer, expired=_("Sorry, this offer expired at %(time)s and the time has passed to the next person waiting.")
+    )
 
 
 def accept_offer(

@@ -154,3 +154,30 @@ def overlapping_request(first: Booking, client, *, shift: timedelta = timedelta(
     Booking.objects.filter(pk=second.pk).update(starts_at=first.starts_at + shift, ends_at=first.ends_at + shift)
     second.refresh_from_db()
     return second
+
+
+def availability_post(*rows: tuple[str, str, str, object], spare: int = 0, **settings) -> dict:
+    """What the therapist's "Hours & settings" form posts: weekly ranges (weekday, from, until,
+    location pk or ""), ``spare`` rows left empty, and the booking settings (defaults, overridable)."""
+    data = {
+        "hours-TOTAL_FORMS": str(len(rows) + spare),
+        "hours-INITIAL_FORMS": "0",
+        "hours-MIN_NUM_FORMS": "0",
+        "hours-MAX_NUM_FORMS": "1000",
+    }
+    for i, (weekday, start, end, location) in enumerate(rows):
+        data |= {f"hours-{i}-weekday": weekday, f"hours-{i}-start": start, f"hours-{i}-end": end}
+        data[f"hours-{i}-location"] = location
+    for i in range(len(rows), len(rows) + spare):
+        data[f"hours-{i}-weekday"] = ""
+    defaults = {
+        "time_zone": "Europe/Madrid",
+        "approval": "firm",
+        "response_hours": "24",
+        "buffer_before_minutes": "0",
+        "buffer_after_minutes": "0",
+        "min_notice_hours": "2",
+        "booking_window_days": "60",
+        "slot_step_minutes": "30",
+    }
+    return data | {f"cfg-{k}": v for k, v in (defaults | settings).items()}

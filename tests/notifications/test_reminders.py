@@ -4,6 +4,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookings import services, therapy
@@ -14,6 +16,7 @@ from tests.bookings.conftest import upcoming_class
 from tests.factories import (
     AvailabilityRuleFactory,
     LocationFactory,
+    PractitionerFactory,
     TherapistSettingsFactory,
     TherapyDurationFactory,
     TherapyTypeFactory,
@@ -172,3 +175,15 @@ def test_a_therapists_agenda_lists_their_sessions_and_open_requests(smtp_inbox, 
     (message,) = [m for m in smtp_inbox.messages if "Your day" in m["Subject"]]
     body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
     assert "10:00" in body and "Shiatsu: Carla" in body and "1 class or session" in message["Subject"]
+
+
+def test_the_agenda_sweep_reads_the_same_number_of_queries_for_one_or_many_practitioners():
+    morning = timezone.now().replace(hour=12)
+    upcoming_class(starts_at=morning + timedelta(hours=2), instructor=PractitionerFactory(user__time_zone="UTC"))
+    with CaptureQueriesContext(connection) as one:
+        services.send_daily_agendas(now=morning)
+    for hour in (3, 4, 5, 6):
+        upcoming_class(starts_at=morning + timedelta(hours=hour), instructor=PractitionerFactory(user__time_zone="UTC"))
+    with CaptureQueriesContext(connection) as five:
+        services.send_daily_agendas(now=morning + timedelta(minutes=1))
+    assert len(five) == len(one)

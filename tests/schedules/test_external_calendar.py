@@ -19,6 +19,7 @@ from schedules.availability import Interval
 from schedules.ical_busy import CalendarReadError, busy_intervals
 from schedules.models import ExternalBusyTime, TherapistSettings
 from schedules.slots import slots_for
+from tests.bookings.conftest import availability_post
 from tests.factories import (
     AvailabilityRuleFactory,
     LocationFactory,
@@ -183,7 +184,7 @@ def test_clients_are_not_offered_times_the_therapists_own_calendar_is_busy(thera
     found = slots_for(
         kind, minutes=60, practitioner_ids=[therapist.pk], first_day=day, last_day=day, now=timezone.now()
     )
-    assert [s.start.astimezone(MADRID).hour for s in found[0].slots] == [9, 12]  # 10:00–12:00 is busy
+    assert [s.start.astimezone(MADRID).hour for s in found[0].slots] == [9, 12]  # 10:00-12:00 is busy
 
 
 @pytest.mark.django_db
@@ -193,20 +194,7 @@ def test_linking_a_calendar_on_the_page_reads_it_and_removing_it_forgets_it(
     cfg = TherapistSettings.objects.get(pk=therapist.pk)
     TherapistSettings.objects.filter(pk=cfg.pk).update(external_calendar_url="")
     client.force_login(therapist.user)
-    form = {
-        "hours-TOTAL_FORMS": "0",
-        "hours-INITIAL_FORMS": "0",
-        "hours-MIN_NUM_FORMS": "0",
-        "hours-MAX_NUM_FORMS": "1000",
-        "cfg-time_zone": "Europe/Madrid",
-        "cfg-approval": "firm",
-        "cfg-response_hours": "24",
-        "cfg-buffer_before_minutes": "0",
-        "cfg-buffer_after_minutes": "0",
-        "cfg-min_notice_hours": "2",
-        "cfg-booking_window_days": "30",
-        "cfg-slot_step_minutes": "30",
-    }
+    form = availability_post(booking_window_days="30")
     start = _soon(2, 10)
     with responses.RequestsMock() as mock:
         mock.get(URL, body=_ics(_event("x", f"DTSTART:{_stamp(start)}", f"DTEND:{_stamp(start + timedelta(hours=1))}")))
@@ -229,20 +217,6 @@ def test_a_non_https_address_is_refused_on_the_page(client, therapist):
     client.force_login(therapist.user)
     response = client.post(
         reverse("bookings:therapist_availability"),
-        {
-            "hours-TOTAL_FORMS": "0",
-            "hours-INITIAL_FORMS": "0",
-            "hours-MIN_NUM_FORMS": "0",
-            "hours-MAX_NUM_FORMS": "1000",
-            "cfg-time_zone": "Europe/Madrid",
-            "cfg-approval": "firm",
-            "cfg-response_hours": "24",
-            "cfg-buffer_before_minutes": "0",
-            "cfg-buffer_after_minutes": "0",
-            "cfg-min_notice_hours": "2",
-            "cfg-booking_window_days": "30",
-            "cfg-slot_step_minutes": "30",
-            "cfg-external_calendar_url": "http://intranet.local/cal.ics",
-        },
+        availability_post(booking_window_days="30", external_calendar_url="http://intranet.local/cal.ics"),
     )
     assert response.status_code == 200 and "https://" in response.content.decode()
