@@ -28,7 +28,7 @@ import bisect
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from operator import attrgetter
 from typing import NamedTuple
@@ -82,9 +82,13 @@ class Slot:
 
 @dataclass(frozen=True)
 class RoomCalendar:
+    """A room's busy time: as Intervals, or (what the loader reads) as integer
+    microseconds since 1970 in ``busy_us``; the engine takes both together."""
+
     room_id: int
     location_id: int
     busy: tuple[Interval, ...] = ()
+    busy_us: Sequence[tuple[int, int]] = ()
 
 
 @dataclass(frozen=True)
@@ -130,16 +134,40 @@ class Venue:
         return self._index["rooms"]
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
+def to_us(moment: datetime) -> int:
+    """An aware datetime as whole microseconds since 1970 (UTC)."""
+    return (moment - EPOCH) // _US
+
+
+def from_us(us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=us)
+
+
 class _BusyIndex:
-    """Answers "does anything here overlap [a, b)?" in O(log n)."""
+    """Answers "does anything here overlap [a, b)?" in O(log n).
 
-    def __init__(self, intervals: Iterable[Interval]) -> None:
-        ordered = sorted(intervals)
-        self._starts = [i.start for i in ordered]
-        self._max_end = list(accumulate((i.end for i in ordered), max))
+    Kept as integer microseconds: a month of a studio's rooms is thousands of spans
+    per call, and ints are read, sorted and compared in C where datetimes are not.
+    """
 
-    def overlaps(self, start: datetime, end: datetime) -> bool:
-        return self.blocked_until(start, end) is not None
+    __slots__ = ("_max_end", "_starts")
+
+    def __init__(self, spans_us: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans_us)
+        self._starts = [start for start, _ in ordered]
+        self._max_end = list(accumulate((end for _, end in ordered), max))
+
+    @classmethod
+    def of(cls, intervals: Iterable[Interval], spans_us: Iterable[tuple[int, int]] = ()) -> _BusyIndex:
+        return cls([*spans_us, *((to_us(i.start), to_us(i.end)) for i in intervals)])
+
+    def overlaps_us(self, start: int, end: int) -> bool:
+        n = bisect.bisect_left(self._starts, end)  # spans starting before `end`
+        return bool(n) and self._max_end[n - 1] > start
 
     def blocked_until(self, start: datetime, end: datetime) -> datetime | None:
         """None if nothing overlaps [start, end), else when the overlapping busy time ends.
@@ -147,9 +175,9 @@ class _BusyIndex:
         No span that starts before that instant and ends after ``end`` is free either,
         so a caller may skip straight past it.
         """
-        n = bisect.bisect_left(self._starts, end)  # intervals starting before `end`
-        if n and self._max_end[n - 1] > start:
-            return self._max_end[n - 1]
+        n = bisect.bisect_left(self._starts, to_us(end))
+        if n and self._max_end[n - 1] > to_us(start):
+            return from_us(self._max_end[n - 1])
         return None
 
 
@@ -162,13 +190,18 @@ class _Rooms:
 
     @classmethod
     def build(cls, rooms: Mapping[int, Sequence[RoomCalendar]]) -> _Rooms:
-        return cls({loc: [(r.room_id, _BusyIndex(r.busy)) for r in cals] for loc, cals in rooms.items()})
+        return cls({loc: [(r.room_id, _BusyIndex.of(r.busy, r.busy_us)) for r in cals] for loc, cals in rooms.items()})
 
     def free_room(self, location_id: int, start: datetime, end: datetime) -> int | None:
         key = (location_id, start, end)
         if key not in self._answers:
+            start_us, end_us = to_us(start), to_us(end)
             self._answers[key] = next(
-                (room_id for room_id, busy in self.by_location.get(location_id, ()) if not busy.overlaps(start, end)),
+                (
+                    room_id
+                    for room_id, busy in self.by_location.get(location_id, ())
+                    if not busy.overlaps_us(start_us, end_us)
+                ),
                 None,
             )
         return self._answers[key]
@@ -275,7 +308,7 @@ def _iter_slots(
     if duration <= timedelta(0) or cal.step <= timedelta(0):
         return
     earliest, latest = now + cal.min_notice, now + cal.window
-    busy = _BusyIndex(cal.busy)
+    busy = _BusyIndex.of(cal.busy)
     rooms = venue.rooms_index()
     local_days = [s.astimezone(cal.zone).date() for s in cal.booked_starts]
     per_day = Counter(local_days)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,6 +30,8 @@ from schedules.availability import (
     Venue,
     WeeklyHours,
     free_slots,
+    from_us,
+    to_us,
 )
 from schedules.models import (
     AvailabilityOverride,
@@ -79,9 +81,6 @@ def _utc_span(first_day: date, last_day: date) -> tuple[datetime, datetime]:
     )
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 class _Microseconds(Func):
     """A timestamp as whole microseconds since 1970 (PostgreSQL): exact, and read in C."""
 
@@ -89,17 +88,20 @@ class _Microseconds(Func):
     output_field = BigIntegerField()
 
 
-def _spans(queryset, lo: datetime, hi: datetime, *fields: str):
-    """Rows of ``fields`` + (starts_at, ends_at) of time-table rows overlapping [lo, hi).
+def _spans_us(queryset, lo: datetime, hi: datetime, *fields: str) -> list[tuple]:
+    """Rows of ``fields`` + (start, end) in microseconds since 1970, of time-table rows
+    overlapping [lo, hi).
 
     Thousands of rooms' busy spans load per call, and Django's timestamptz loader
     costs more than the query. So on PostgreSQL the range test is the one the
-    exclusion constraints' GiST indexes answer, the times come as integers straight
-    from the cursor, and become datetimes here.
+    exclusion constraints' GiST indexes answer, and the times come as integers
+    straight from the cursor: the engine compares rooms' busy time as integers.
     """
     queryset = queryset.filter(starts_at__lt=hi, ends_at__gt=lo)
     if connection.vendor != "postgresql":
-        return queryset.values_list(*fields, "starts_at", "ends_at")
+        return [
+            (*row[:-2], to_us(row[-2]), to_us(row[-1])) for row in queryset.values_list(*fields, "starts_at", "ends_at")
+        ]
     overlap = RawSQL("tstzrange(starts_at, ends_at, '[)') && tstzrange(%s, %s, '[)')", (lo, hi), BooleanField())
     rows = queryset.filter(overlap).annotate(_from=_Microseconds("starts_at"), _to=_Microseconds("ends_at"))
     try:
@@ -108,10 +110,7 @@ def _spans(queryset, lo: datetime, hi: datetime, *fields: str):
         return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            (*row[:-2], _EPOCH + timedelta(0, 0, row[-2]), _EPOCH + timedelta(0, 0, row[-1]))
-            for row in cursor.fetchall()
-        ]
+        return cursor.fetchall()
 
 
 def load_calendars(
@@ -122,8 +121,8 @@ def load_calendars(
     room_ids: Iterable[int] = (),
     room_locations: Mapping[int, int] | None = None,
     ignore_occupancy_ids: Iterable[int] = (),
-) -> tuple[dict[int, TherapistCalendar], dict[int, list[RoomCalendar]]]:
-    """Therapists' calendars and the rooms' busy time (grouped by location) for the days.
+) -> tuple[dict[int, TherapistCalendar], dict[int, list[tuple[int, int]]]]:
+    """Therapists' calendars and each room's busy time (microseconds since 1970) for the days.
 
     With ``room_locations`` (room id -> location id), the busy time of rooms at places
     where none of these therapists has hours is not loaded: no slot can ask for them.
@@ -135,18 +134,24 @@ def load_calendars(
     configs = {pid: found.get(pid) or TherapistSettings(practitioner_id=pid) for pid in practitioner_ids}
 
     weekly: dict[int, list[WeeklyHours]] = defaultdict(list)
-    for rule in AvailabilityRule.objects.filter(practitioner_id__in=practitioner_ids):
-        weekly[rule.practitioner_id].append(WeeklyHours(rule.weekday, rule.start_time, rule.end_time, rule.location_id))
+    rules = AvailabilityRule.objects.filter(practitioner_id__in=practitioner_ids)
+    for pid, weekday, start, end, location_id in rules.values_list(
+        "practitioner_id", "weekday", "start_time", "end_time", "location_id"
+    ):
+        weekly[pid].append(WeeklyHours(weekday, start, end, location_id))
 
     extra: dict[int, list[ExtraHours]] = defaultdict(list)
     time_off: dict[int, list[Interval]] = defaultdict(list)
-    for o in AvailabilityOverride.objects.filter(
+    overrides = AvailabilityOverride.objects.filter(
         practitioner_id__in=practitioner_ids, starts_at__lt=hi, ends_at__gt=lo
+    )
+    for pid, kind, start, end, location_id in overrides.values_list(
+        "practitioner_id", "kind", "starts_at", "ends_at", "location_id"
     ):
-        if o.kind == OverrideKind.EXTRA:
-            extra[o.practitioner_id].append(ExtraHours(o.starts_at, o.ends_at, o.location_id))
+        if kind == OverrideKind.EXTRA:
+            extra[pid].append(ExtraHours(start, end, location_id))
         else:
-            time_off[o.practitioner_id].append(Interval(o.starts_at, o.ends_at))
+            time_off[pid].append(Interval(start, end))
 
     if room_locations is not None:
         places = {h.location_id for hours in weekly.values() for h in hours}
@@ -155,17 +160,18 @@ def load_calendars(
 
     busy: dict[int, list[Interval]] = defaultdict(list)
     booked: dict[int, list[datetime]] = defaultdict(list)
-    room_busy: dict[int, list[Interval]] = defaultdict(list)
+    room_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)  # microseconds since 1970
     occupied = Occupancy.objects.filter(Q(practitioner_id__in=practitioner_ids) | Q(room_id__in=room_ids))
     occupied = occupied.exclude(pk__in=ignore).order_by()
-    for occ in _spans(occupied, lo, hi, "practitioner_id", "room_id", "kind"):
-        pid, rid, kind, start, end = occ
-        if pid in configs:
-            busy[pid].append(Interval(start, end))
-            if kind == OccupancyKind.APPOINTMENT:
-                booked[pid].append(start + timedelta(minutes=configs[pid].buffer_before_minutes))
+    appointment = OccupancyKind.APPOINTMENT
+    for pid, rid, kind, start_us, end_us in _spans_us(occupied, lo, hi, "practitioner_id", "room_id", "kind"):
         if rid is not None:
-            room_busy[rid].append(Interval(start, end))
+            room_busy[rid].append((start_us, end_us))
+        if pid in configs:
+            start = from_us(start_us)
+            busy[pid].append(Interval(start, from_us(end_us)))
+            if kind == appointment:
+                booked[pid].append(start + timedelta(minutes=configs[pid].buffer_before_minutes))
 
     imported = ExternalBusyTime.objects.filter(practitioner_id__in=practitioner_ids, starts_at__lt=hi, ends_at__gt=lo)
     for pid, start, end in imported.values_list("practitioner_id", "starts_at", "ends_at"):
@@ -178,13 +184,15 @@ def load_calendars(
         | Q(scope=BlackoutScope.PRACTITIONER, practitioner_id__in=practitioner_ids)
         | Q(scope=BlackoutScope.ROOM, room_id__in=room_ids)
     )
-    for b in blackouts:
-        if b.scope == BlackoutScope.ROOM:
-            room_busy[b.room_id].append(Interval(b.starts_at, b.ends_at))
-        elif b.scope == BlackoutScope.PRACTITIONER:
-            closures[b.practitioner_id].append(Closure(b.starts_at, b.ends_at))
+    for scope, start, end, location_id, pid, rid in blackouts.values_list(
+        "scope", "starts_at", "ends_at", "location_id", "practitioner_id", "room_id"
+    ):
+        if scope == BlackoutScope.ROOM:
+            room_busy[rid].append((to_us(start), to_us(end)))
+        elif scope == BlackoutScope.PRACTITIONER:
+            closures[pid].append(Closure(start, end))
         else:
-            closures[None].append(Closure(b.starts_at, b.ends_at, b.location_id))
+            closures[None].append(Closure(start, end, location_id))
 
     calendars = {}
     for pid, cfg in configs.items():
@@ -207,14 +215,17 @@ def load_calendars(
     return calendars, room_busy
 
 
-def venue_for(therapy_type: TherapyType, room_busy: dict[int, list[Interval]], rooms: Sequence) -> Venue:
+def venue_for(
+    therapy_type: TherapyType, room_busy: dict[int, list[tuple[int, int]]], rooms: Sequence[tuple[int, int]]
+) -> Venue:
+    """Where the therapy may happen; ``rooms`` are (room id, location id) pairs."""
     if therapy_type.is_online:
         return Venue(online=True)
     if not rooms:
         return Venue(online=False, rooms=None)
     by_location: dict[int, list[RoomCalendar]] = defaultdict(list)
-    for room in rooms:
-        by_location[room.location_id].append(RoomCalendar(room.pk, room.location_id, tuple(room_busy[room.pk])))
+    for room_id, location_id in rooms:
+        by_location[location_id].append(RoomCalendar(room_id, location_id, busy_us=room_busy[room_id]))
     return Venue(online=False, rooms=by_location)
 
 
@@ -234,13 +245,15 @@ def slots_for(
     Callers that show days in another zone (the client's) should ask for one day more
     on each side and regroup.
     """
-    rooms = [] if therapy_type.is_online else list(therapy_type.rooms.filter(is_active=True).order_by("pk"))
+    rooms: list[tuple[int, int]] = []
+    if not therapy_type.is_online:
+        rooms = list(therapy_type.rooms.filter(is_active=True).order_by("pk").values_list("pk", "location_id"))
     calendars, room_busy = load_calendars(
         practitioner_ids,
         first_day=first_day,
         last_day=last_day,
-        room_ids=[r.pk for r in rooms],
-        room_locations={r.pk: r.location_id for r in rooms},
+        room_ids=[room_id for room_id, _ in rooms],
+        room_locations=dict(rooms),
         ignore_occupancy_ids=ignore_occupancy_ids,
     )
     venue = venue_for(therapy_type, room_busy, rooms)

@@ -25,7 +25,9 @@ from schedules.availability import (
     Venue,
     WeeklyHours,
     free_slots,
+    from_us,
     slot_is_free,
+    to_us,
 )
 from schedules.recurrence import wall_time_to_utc
 
@@ -277,6 +279,23 @@ def test_it_keeps_the_therapists_buffers_clear_in_the_room():
     taken = (Interval(at(MONDAY, 11), at(MONDAY, 12)),)
     cal = calendar(buffer_after=timedelta(minutes=15))
     assert local(slots(cal, venue=_rooms(taken))) == ["09:00", "09:30", "12:00"]  # 10:00 + buffer reaches 11:15
+
+
+def test_a_rooms_busy_time_in_microseconds_counts_like_intervals():
+    """The loader hands rooms' busy time over as microseconds since 1970: same answers."""
+    taken = Interval(at(MONDAY, 10), at(MONDAY, 11))
+    as_us = Venue(
+        online=False, rooms={STUDIO: [RoomCalendar(10, STUDIO, busy_us=[(to_us(taken.start), to_us(taken.end))])]}
+    )
+    assert local(slots(calendar(), venue=as_us)) == local(slots(calendar(), venue=_rooms((taken,))))
+    assert local(slots(calendar(), venue=as_us)) == ["09:00", "11:00", "11:30", "12:00"]
+
+
+def test_microseconds_round_trip_exactly():
+    moment = datetime(2026, 10, 25, 0, 59, 59, 999_999, tzinfo=UTC)
+    assert to_us(moment) == 1_792_889_999_999_999
+    assert from_us(to_us(moment)) == moment
+    assert to_us(moment.astimezone(MADRID)) == to_us(moment)
 
 
 def test_it_offers_nothing_at_a_location_without_a_suitable_room():
