@@ -6,8 +6,17 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from bookings import handlers  # noqa: F401  (connects signal receivers)
+        from bookings.models import BookingPolicy, ClassTypePolicy, TherapyTypePolicy
         from bookings.panels import booking_panel
+        from bookings.policy_cache import forget_on_change
         from schedules.panels import register_session_panel
 
         register_session_panel(booking_panel)
+        for model in (BookingPolicy, ClassTypePolicy, TherapyTypePolicy):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_on_change, sender=model, dispatch_uid=f"bookings.policies.{signal}.{model.__name__}"
+                )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from bookings import messages
+from bookings import messages, policy_cache
 from bookings import policy as policy_rules
 from bookings.models import Booking, BookingEvent, BookingPolicy, BookingStatus, EventSource
 from bookings.signals import spots_released, therapy_time_released
@@ -65,22 +65,18 @@ TASK = RequestMeta(source=EventSource.TASK)
 
 def therapy_policy_for(therapy_type_id: int) -> BookingPolicy:
     """The therapy type's policy, else the studio default (the same rules as classes)."""
-    found = (
-        BookingPolicy.objects.filter(Q(therapy_type_links__therapy_type_id=therapy_type_id) | Q(is_default=True))
-        .order_by("is_default")
-        .first()
-    )
-    return found or BookingPolicy(name="Fallback", is_default=True)
+    cached = policy_cache.policies()
+    return cached.by_therapy_type.get(therapy_type_id) or cached.default or _fallback()
 
 
 def policy_for(class_type_id: int) -> BookingPolicy:
-    """The class type's policy, else the studio default: one query (tiers load on use)."""
-    found = (
-        BookingPolicy.objects.filter(Q(class_type_links__class_type_id=class_type_id) | Q(is_default=True))
-        .order_by("is_default")  # a linked policy (False) before the default (True)
-        .first()
-    )
-    return found or BookingPolicy(name="Fallback", is_default=True)  # a studio that deleted its default
+    """The class type's policy, else the studio default: from the cache (tiers load on use)."""
+    cached = policy_cache.policies()
+    return cached.by_class_type.get(class_type_id) or cached.default or _fallback()
+
+
+def _fallback() -> BookingPolicy:
+    return BookingPolicy(name="Fallback", is_default=True)  # a studio that deleted its default
 
 
 def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, now: datetime) -> None:

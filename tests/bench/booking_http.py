@@ -6,7 +6,10 @@ A real gunicorn server on the benchmark database, 32 concurrent keep-alive clien
 - spread: bookings across many sessions (little contention);
 - hot: every client racing for one session with fewer spots than attempts;
 - baseline: the one-query /healthz view on the same server, by the same client,
-  so `ratio` shows our own overhead per booking.
+  so `ratio` shows our own overhead per booking;
+- floor: the same logged-in clients POSTing the same form with no party size, which
+  books nothing (session, CSRF, user, form, message, redirect): the ceiling any
+  booking could reach on this stack, as `floor_rps` and `floor_ratio`.
 
 Then it counts oversold sessions: spots held by active bookings above capacity,
 or a counter that disagrees with the bookings (must be 0). The server, its Redis
@@ -39,6 +42,7 @@ SPREAD_ROUNDS = 5  # bookings per user in the spread run
 HOT_CAPACITY = 400
 HOT_ATTEMPTS = 600
 BASELINE_REQUESTS = 6000
+FLOOR_REQUESTS = 3000
 
 
 def _seed():
@@ -146,8 +150,8 @@ def _start_server(port: int, database_url: str, redis_url: str) -> subprocess.Po
     raise RuntimeError("gunicorn did not start")
 
 
-def _booking_request(host: str, cookie: dict, session_id: int) -> bytes:
-    body = f"csrfmiddlewaretoken={cookie['csrftoken']}&quantity=1&token={uuid.uuid4().hex}&note="
+def _booking_request(host: str, cookie: dict, session_id: int, quantity: str = "1") -> bytes:
+    body = f"csrfmiddlewaretoken={cookie['csrftoken']}&quantity={quantity}&token={uuid.uuid4().hex}&note="
     return http_load.request("POST", f"/classes/{session_id}/book/", host=host, cookies=cookie, body=body)
 
 
@@ -207,6 +211,13 @@ def run(db) -> dict:
         )
         baseline_rps = len(baseline.latencies_ms) / baseline.elapsed_s
 
+        log("booking_http: floor (a logged-in POST of the form that books nothing)")
+        empty = [_booking_request(host, cookies[u % USERS], spread[0].pk, quantity="") for u in range(FLOOR_REQUESTS)]
+        floor = http_load.run("127.0.0.1", port, http_load.split_round_robin(empty, CLIENTS))
+        if set(floor.statuses) != {302} or floor.errors or any(loc.startswith("/bookings/") for loc in floor.locations):
+            raise RuntimeError(f"floor: unexpected responses {floor.statuses}, errors {floor.errors}")
+        floor_rps = len(floor.latencies_ms) / floor.elapsed_s
+
         log("booking_http: spread bookings across many sessions")
         pairs = [
             (cookies[u], spread[(u + r * 7) % SPREAD_SESSIONS].pk) for r in range(SPREAD_ROUNDS) for u in range(USERS)
@@ -243,4 +254,6 @@ def run(db) -> dict:
         "hot_oversold": hot_oversold,
         "baseline_rps": round(baseline_rps, 1),
         "ratio": round(per_s / baseline_rps, 3),
+        "floor_rps": round(floor_rps, 1),
+        "floor_ratio": round(floor_rps / baseline_rps, 3),
     }

@@ -67,7 +67,9 @@ def test_the_task_is_idempotent_and_frees_the_bookings():
     from bookings.models import Booking, BookingPolicy
     from tests.factories import UserFactory
 
-    BookingPolicy.objects.update(cutoff_minutes=0)
+    for policy in BookingPolicy.objects.all():
+        policy.cutoff_minutes = 0
+        policy.save(update_fields=["cutoff_minutes"])
     low = _session(2, taken=0)
     booking = booking_services.book_class(client=UserFactory(), session_id=low.pk, quantity=1)
     Booking.objects.filter(pk=booking.pk).update(amount_paid=booking.total)
