@@ -16,7 +16,7 @@ class BookingsConfig(AppConfig):
 
         register_session_panel(booking_panel)
         for model in (BookingPolicy, ClassTypePolicy, TherapyTypePolicy):
-            for signal in (post_save, post_delete):
+            for name, signal in (("save", post_save), ("delete", post_delete)):
                 signal.connect(
-                    forget_on_change, sender=model, dispatch_uid=f"bookings.policies.{signal}.{model.__name__}"
+                    forget_on_change, sender=model, dispatch_uid=f"bookings.policies.{name}.{model.__name__}"
                 )

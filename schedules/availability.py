@@ -88,7 +88,7 @@ class RoomCalendar:
     room_id: int
     location_id: int
     busy: tuple[Interval, ...] = ()
-    busy_us: Sequence[tuple[int, int]] = ()
+    busy_us: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,7 @@ def venue_for(
         return Venue(online=False, rooms=None)
     by_location: dict[int, list[RoomCalendar]] = defaultdict(list)
     for room_id, location_id in rooms:
-        by_location[location_id].append(RoomCalendar(room_id, location_id, busy_us=room_busy[room_id]))
+        by_location[location_id].append(RoomCalendar(room_id, location_id, busy_us=tuple(room_busy[room_id])))
     return Venue(online=False, rooms=by_location)
 
 

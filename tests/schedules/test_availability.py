@@ -285,7 +285,7 @@ def test_a_rooms_busy_time_in_microseconds_counts_like_intervals():
     """The loader hands rooms' busy time over as microseconds since 1970: same answers."""
     taken = Interval(at(MONDAY, 10), at(MONDAY, 11))
     as_us = Venue(
-        online=False, rooms={STUDIO: [RoomCalendar(10, STUDIO, busy_us=[(to_us(taken.start), to_us(taken.end))])]}
+        online=False, rooms={STUDIO: [RoomCalendar(10, STUDIO, busy_us=((to_us(taken.start), to_us(taken.end)),))]}
     )
     assert local(slots(calendar(), venue=as_us)) == local(slots(calendar(), venue=_rooms((taken,))))
     assert local(slots(calendar(), venue=as_us)) == ["09:00", "11:00", "11:30", "12:00"]
