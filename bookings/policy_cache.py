@@ -5,26 +5,25 @@ type's own policy, else the studio default. Studios change their policies a few
 times a year, so one cache entry (Redis in production, shared by every process)
 holds the whole answer and saves a query per request.
 
-The entry is keyed by a version token, as the timetable's grids are. Saves and
-deletes of BookingPolicy, ClassTypePolicy and TherapyTypePolicy set a new token,
-through the receivers connected in ``BookingsConfig.ready()``: at once, and again
-when the transaction commits, so an entry loaded from the old rows in between is
-left behind under a token nobody asks for. A write that sends no signal
+The entry is keyed by a version token (schedules.cache.VersionToken), as the
+timetable's grids are. Saves and deletes of BookingPolicy, ClassTypePolicy and
+TherapyTypePolicy renew it, through the receivers connected in
+``BookingsConfig.ready()``: at once, and again when the transaction commits, so an
+entry loaded from the old rows in between is left behind under a token nobody asks for. A write that sends no signal
 (``QuerySet.update()``) must call ``forget_policies()`` itself. Refund tiers are not
 cached: they load when a cancellation needs them.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import transaction
 
 from bookings.models import BookingPolicy, ClassTypePolicy, TherapyTypePolicy
+from schedules.cache import VersionToken
 
-VERSION_KEY = "bookings:policies:version"
+POLICIES_VERSION = VersionToken("bookings:policies:version")
 # At most this long, whatever else happens: a safety net for a write that sends no
 # signal (a manual database edit).
 TIMEOUT = 600
@@ -48,18 +47,9 @@ def _load() -> Policies:
     )
 
 
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = secrets.token_hex(8)
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY, version)  # another process set one first
-    return version
-
-
 def policies() -> Policies:
     """The studio's policy choices, from the cache, loaded on a miss (three queries)."""
-    key = f"bookings:policies:{_version()}"
+    key = f"bookings:policies:{POLICIES_VERSION.current()}"
     found = cache.get(key)
     if found is None:
         found = _load()
@@ -67,15 +57,9 @@ def policies() -> Policies:
     return found
 
 
-def _new_version() -> None:
-    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
-
-
 def forget_policies() -> None:
     """Make the cached policies stale now and, inside a transaction, again on commit."""
-    _new_version()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_new_version, robust=True)
+    POLICIES_VERSION.renew()
 
 
 def forget_on_change(sender, **kwargs) -> None:

@@ -11,8 +11,7 @@ longer looked up (it expires on its own timeout):
   ``ClassSession.spots_taken`` in ``bookings.services``, which must call
   ``bump_timetable_version()`` themselves.
 
-The version is a random token rather than a counter: if the cache loses it
-(eviction, a flush), a fresh token cannot match a key cached before.
+``VersionToken`` is the mechanism; other apps' caches (bookings.policy_cache) use it too.
 """
 
 from __future__ import annotations
@@ -34,32 +33,54 @@ VERSION_KEY = "schedules:timetable:version"
 GRID_MAX_TIMEOUT = 600
 
 
+class VersionToken:
+    """A random token in the cache naming the current generation of some cached data.
+
+    Entries are cached under the token; renewing it leaves them all behind at once
+    (they expire on their own timeouts). Random rather than a counter: if the cache
+    loses it (eviction, a flush), a fresh token cannot match a key cached before.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def current(self) -> str:
+        """The current token (a new one if the cache has none)."""
+        token = cache.get(self.key)
+        if token is None:
+            token = secrets.token_hex(8)
+            if not cache.add(self.key, token, timeout=None):
+                token = cache.get(self.key, token)  # another process set one first
+        return token
+
+    def _set_new(self) -> None:
+        cache.set(self.key, secrets.token_hex(8), timeout=None)
+
+    def renew(self) -> None:
+        """Leave every entry cached so far behind. Call after any write to the data.
+
+        Inside a transaction it renews twice: at once, and again when the transaction
+        commits. A reader between the two may have read the rows as they were before
+        the commit and cached them under the first new token; the second renewal
+        leaves that entry behind. (The first is what makes a change visible to later
+        reads in the same transaction, and in tests, which never commit.)
+        """
+        self._set_new()
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(self._set_new, robust=True)
+
+
+TIMETABLE_VERSION = VersionToken(VERSION_KEY)
+
+
 def timetable_version() -> str:
-    """The current version token (a new one if the cache has none)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = secrets.token_hex(8)
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY, version)  # another process set one first
-    return version
-
-
-def _new_version() -> None:
-    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    """The current timetable version token."""
+    return TIMETABLE_VERSION.current()
 
 
 def bump_timetable_version() -> None:
-    """Make every cached week grid stale. Call after any write to what the timetable shows.
-
-    Inside a transaction it bumps twice: at once, and again when the transaction
-    commits. A page rendered between the two may have read the rows as they were
-    before the commit and cached them under the first new version; the second
-    bump leaves that grid behind. (The first bump is what makes a change visible
-    to later reads in the same transaction, and in tests, which never commit.)
-    """
-    _new_version()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_new_version, robust=True)
+    """Make every cached week grid stale. Call after any write to what the timetable shows."""
+    TIMETABLE_VERSION.renew()
 
 
 def bump_on_change(sender, **kwargs) -> None:

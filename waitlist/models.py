@@ -222,11 +222,10 @@ class WaitlistOffer(models.Model):
         return f"{self.client} · {self.session_id} ({self.get_state_display()})"
 
 
-class WaitlistEvent(models.Model):
-    """One line of an entry's history: who changed what, when, from where, and why."""
+class HistoryEvent(models.Model):
+    """One line of a waitlist entry's or a therapy wish's history: who changed what,
+    when, from where, and why. The subclasses add what it is the history of."""
 
-    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="events")
-    offer = models.ForeignKey(WaitlistOffer, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -238,7 +237,15 @@ class WaitlistEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "pk"]
+
+
+class WaitlistEvent(HistoryEvent):
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="events")
+    offer = models.ForeignKey(WaitlistOffer, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("waitlist event")
         verbose_name_plural = _("waitlist events")
 
@@ -385,23 +392,11 @@ class TherapyWishOffer(models.Model):
         return f"{self.client} · {self.booking_id} ({self.get_state_display()})"
 
 
-class TherapyWishEvent(models.Model):
-    """One line of a wish's history: who changed what, when, from where, and why."""
-
+class TherapyWishEvent(HistoryEvent):
     wish = models.ForeignKey(TherapyWish, on_delete=models.PROTECT, related_name="events")
     offer = models.ForeignKey(TherapyWishOffer, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10)
-    reason = models.CharField(max_length=255, blank=True)
-    source = models.CharField(max_length=10, choices=EventSource.choices)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("therapy wish event")
         verbose_name_plural = _("therapy wish events")
 

@@ -62,7 +62,7 @@ def test_what_was_cached_while_the_change_was_uncommitted_is_left_behind(
         # A concurrent request, not seeing the uncommitted row, caches the old policy.
         stale = BookingPolicy.objects.get(pk=default_policy.pk)
         stale.max_party_size = 4
-        cache.set(f"bookings:policies:{policy_cache._version()}", policy_cache.Policies(default=stale))
+        cache.set(f"bookings:policies:{policy_cache.POLICIES_VERSION.current()}", policy_cache.Policies(default=stale))
         assert services.policy_for(session.class_type_id).max_party_size == 4
     assert callbacks, "the change must set a new token again on commit"
     for callback in callbacks:
