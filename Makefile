@@ -9,11 +9,13 @@ ONLY   ?=
 .PHONY: run test bench install lint format lock migrate seed clean
 
 # Installing reports on stderr, so `make bench` keeps stdout for its JSON alone.
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) >&2 || python3 -m venv $(VENV) >&2
 	@echo "installing dependencies into $(VENV)" >&2
 	@$(PY) -m pip install --quiet --upgrade pip >&2
 	@$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]' >&2
+	@echo "installing front-end packages into node_modules (npm ci)" >&2
+	@npm ci --no-audit --no-fund --loglevel=error >&2
 	@touch $@
 
 install: $(VENV)/.installed

@@ -211,7 +211,9 @@ SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=56)
 STATIC_URL = "static/"
 # STATIC_ROOT: where collectstatic puts files for whitenoise to serve (default: var/static)
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Our own files, and front-end packages installed from npm (package.json, package-lock.json)
+# by `make install`, served locally under their package name: never copied in by hand.
+STATICFILES_DIRS = [BASE_DIR / "static", ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
 # STATIC_MANIFEST: hashed, compressed file names (run collectstatic first; default: false)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

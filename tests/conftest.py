@@ -3,17 +3,45 @@
 Tests marked ``postgres`` need PostgreSQL (exclusion constraints, row locks). On
 SQLite they are skipped and counted; with SHALA_REQUIRE_POSTGRES=1 (set by .ci/run)
 the run fails if the database is not PostgreSQL or any of them was skipped.
+
+``--clock`` (or SHALA_TEST_CLOCK) starts every test at one chosen instant, the clock
+ticking from there, so a test that quietly depends on the hour, the weekday or a
+daylight-saving change fails on every machine, not only at 01:18 UTC. `.ci/run` runs
+the suite at several such instants.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, date, datetime, time
 
 import pytest
+import time_machine
 from django.conf import settings
 
 REQUIRE_POSTGRES = os.environ.get("SHALA_REQUIRE_POSTGRES") == "1"
 _pg_skipped: list[str] = []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("SHALA_TEST_CLOCK", ""),
+        help="start every test at this UTC instant: 2026-03-29T00:30, or HH:MM for today at that time",
+    )
+
+
+def parse_clock(value: str, *, today: date | None = None) -> datetime:
+    """``HH:MM`` is today (UTC) at that time; anything else is an ISO instant, UTC unless it says."""
+    if len(value) <= 5:
+        return datetime.combine(today or datetime.now(UTC).date(), time.fromisoformat(value), UTC)
+    instant = datetime.fromisoformat(value)
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    value = config.getoption("--clock")
+    return f"clock: every test starts at {parse_clock(value).isoformat()}" if value else "clock: real time"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,6 +78,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if REQUIRE_POSTGRES and _pg_skipped:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request: pytest.FixtureRequest):
+    """With ``--clock``, travel to that instant for the test; the clock keeps ticking."""
+    value = request.config.getoption("--clock")
+    if not value:
+        yield
+        return
+    with time_machine.travel(parse_clock(value), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
