@@ -30,16 +30,14 @@ MADRID = ZoneInfo("Europe/Madrid")
 QUERIES = 7  # settings, weekly hours, overrides, occupied time, imported busy times, blackouts, the type's rooms
 
 
-def _monday() -> date:
+def monday() -> date:
+    """The Monday three weeks from the (pinned) clock's today: read when a test runs, not at import."""
     today = timezone.localdate()
     return today + timedelta(days=21 - today.weekday())
 
 
-MONDAY = _monday()
-
-
-def at(hh: int, mm: int = 0, day: date = MONDAY):
-    return wall_time_to_utc(day, time(hh, mm), MADRID)
+def at(hh: int, mm: int = 0, day: date | None = None):
+    return wall_time_to_utc(day or monday(), time(hh, mm), MADRID)
 
 
 @pytest.fixture
@@ -77,8 +75,8 @@ def monday_starts(therapy_type, therapist, **kw) -> list[str]:
         therapy_type,
         minutes=60,
         practitioner_ids=[therapist.pk],
-        first_day=MONDAY,
-        last_day=MONDAY,
+        first_day=monday(),
+        last_day=monday(),
         now=timezone.now(),
         **kw,
     )
@@ -223,8 +221,8 @@ def test_it_offers_the_next_free_times_after_a_taken_one(massage, ana, room):
     found = next_free(massage, minutes=60, practitioner_id=ana.pk, after=at(10), now=timezone.now())
     assert [s.start for s in found] == [
         at(12),
-        at(9, day=MONDAY + timedelta(days=1)),
-        at(9, 30, MONDAY + timedelta(days=1)),
+        at(9, day=monday() + timedelta(days=1)),
+        at(9, 30, monday() + timedelta(days=1)),
     ]
 
 
@@ -236,8 +234,8 @@ def _month(therapy_type, therapists) -> list:
         therapy_type,
         minutes=60,
         practitioner_ids=[t.pk for t in therapists],
-        first_day=MONDAY,
-        last_day=MONDAY + timedelta(days=30),
+        first_day=monday(),
+        last_day=monday() + timedelta(days=30),
         now=timezone.now(),
     )
 
@@ -248,8 +246,8 @@ def _book_mornings(therapist, room, days: int) -> None:
             kind=OccupancyKind.APPOINTMENT,
             practitioner=therapist,
             room=room if n % 2 else None,
-            starts_at=at(9, day=MONDAY + timedelta(days=n)),
-            ends_at=at(10, day=MONDAY + timedelta(days=n)),
+            starts_at=at(9, day=monday() + timedelta(days=n)),
+            ends_at=at(10, day=monday() + timedelta(days=n)),
         )
         for n in range(days)
     )
