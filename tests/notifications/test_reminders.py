@@ -133,7 +133,9 @@ def test_therapy_sessions_get_their_reminders_too(smtp_inbox, django_capture_on_
     # A whole day two days ahead, asked three days before it: free times whatever the hour now.
     day = timezone.localdate(timezone.now(), location.zone) + timedelta(days=2)
     asked = datetime.combine(day, time(0), location.zone) - timedelta(days=3)
-    (found,) = slots_for(kind, minutes=60, practitioner_ids=[cfg.practitioner.pk], first_day=day, last_day=day, now=asked)
+    (found,) = slots_for(
+        kind, minutes=60, practitioner_ids=[cfg.practitioner.pk], first_day=day, last_day=day, now=asked
+    )
     start = found.slots[0].start
     booking = therapy.book_therapy(
         client=UserFactory(),

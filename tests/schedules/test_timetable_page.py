@@ -263,7 +263,7 @@ def test_the_grid_expires_when_its_next_session_ends():
 def test_a_class_that_has_ended_shows_as_past(client, madrid, flow, time_machine):
     today = timezone.localdate(timezone.now(), MADRID)
     time_machine.move_to(datetime.combine(today, time(12), MADRID))  # noon: the 00:00 class is over
-    ended = _session(madrid, day=today, at=time(0, 0), class_type=flow, minutes=1)
+    _session(madrid, day=today, at=time(0, 0), class_type=flow, minutes=1)
     html = _week(client, week_start_of(today)).content.decode()
     assert "session-card past" in html and ">Past<" in html and "spots left" not in html
 
