@@ -108,3 +108,18 @@ def test_a_personal_feed_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         assert read(client.get(url).content).event(approved.ics_uid).status == "CANCELLED"
     UserFactory()  # nobody else's bookings are in either feed
+
+
+def test_the_add_to_calendar_file_is_the_invitations_event_published_for_its_owner(
+    client, smtp_inbox, carla, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.book_class(client=carla, session_id=upcoming_class(days=3).pk, quantity=1)
+    invite = invitations_to(smtp_inbox, carla.email)[-1].event
+    client.force_login(carla)
+    downloaded = read(client.get(reverse("bookings:ics", args=[booking.reference])).content)
+    assert downloaded.method == "PUBLISH"
+    event = downloaded.event(booking.ics_uid)
+    assert (event.uid, event.sequence, event.url) == (invite.uid, invite.sequence, invite.url)
+    assert event.status == "CONFIRMED"
+    assert event.organizer == STUDIO and event.attendees == invite.attendees
