@@ -21,7 +21,7 @@ the class at the studio's wall time wherever the reader is.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
@@ -85,17 +85,34 @@ class CalendarEvent:
         )
 
 
+def _cn(name: str) -> icalendar.vText:
+    """A name as a CN parameter. A double quote cannot appear in a quoted parameter value
+    (RFC 5545 3.1); RFC 6868's ^' escape is not read by every parser (vobject shows it
+    as is), so it becomes a single quote."""
+    return icalendar.vText(name.replace('"', "'"))
+
+
+def _wall_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` at the zone's wall time, or in UTC in the repeated hour when clocks go back.
+
+    A TZID time that happens twice means the first of the two (RFC 5545 3.3.5), so the
+    second one can only be written in UTC; written locally it would move an hour earlier.
+    """
+    local = moment.astimezone(zone)
+    return moment.astimezone(UTC) if local.fold else local
+
+
 def organizer() -> icalendar.vCalAddress:
     """The studio, which sends every invitation and update."""
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     value = icalendar.vCalAddress(f"mailto:{address}")
-    value.params["CN"] = icalendar.vText(settings.STUDIO_NAME or name)
+    value.params["CN"] = _cn(settings.STUDIO_NAME or name)
     return value
 
 
 def _attendee(person: Person, event: CalendarEvent) -> icalendar.vCalAddress:
     value = icalendar.vCalAddress(f"mailto:{person.email}")
-    value.params["CN"] = icalendar.vText(person.name)
+    value.params["CN"] = _cn(person.name)
     value.params["CUTYPE"] = icalendar.vText("INDIVIDUAL")
     value.params["ROLE"] = icalendar.vText(event.role)
     value.params["PARTSTAT"] = icalendar.vText(event.partstat)
@@ -109,8 +126,8 @@ def _vevent(event: CalendarEvent, stamp: datetime, attendee: Person | None) -> i
     vevent.add("uid", event.uid)
     vevent.add("dtstamp", stamp)
     vevent.add("sequence", event.sequence)
-    vevent.add("dtstart", event.start.astimezone(zone))
-    vevent.add("dtend", event.end.astimezone(zone))
+    vevent.add("dtstart", _wall_time(event.start, zone))
+    vevent.add("dtend", _wall_time(event.end, zone))
     vevent.add("summary", event.summary)
     if event.description:
         vevent.add("description", event.description)

@@ -7,7 +7,7 @@ readings must agree, so a file only one library tolerates fails the test.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import Message
 
 import icalendar
@@ -32,7 +32,7 @@ class Event:
     url: str
     summary: str
     description: str
-    start: datetime
+    start: datetime  # in UTC: aware times in two zone types never compare equal in a repeated hour (PEP 495)
     organizer: Party | None
     attendees: tuple[Party, ...]
 
@@ -70,7 +70,7 @@ def _by_icalendar(data: bytes) -> Calendar:
                 url=str(ev.get("URL", "")),
                 summary=str(ev.get("SUMMARY", "")),
                 description=str(ev.get("DESCRIPTION", "")),
-                start=ev.decoded("DTSTART"),
+                start=ev.decoded("DTSTART").astimezone(UTC),
                 organizer=_ical_party(ev["ORGANIZER"]) if "ORGANIZER" in ev else None,
                 attendees=tuple(_ical_party(a) for a in attendees),
             )
@@ -101,7 +101,7 @@ def _by_vobject(data: bytes) -> Calendar:
                 url=value("url"),
                 summary=value("summary"),
                 description=value("description"),
-                start=ev.dtstart.value,
+                start=ev.dtstart.value.astimezone(UTC),
                 organizer=_vobject_party(ev.organizer) if "organizer" in ev.contents else None,
                 attendees=tuple(_vobject_party(a) for a in ev.contents.get("attendee", [])),
             )
