@@ -14,17 +14,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bookings import selectors
-from bookings.messages import booking_context
+from bookings import calendar, selectors
 from bookings.models import Booking
 from notifications import services as notification_services
-from notifications.ics import CalendarEvent, calendar_bytes
-from schedules.models import ClassSession
+from notifications.ics import LEADER, Person, calendar_bytes
 
 PAST = timedelta(days=30)
 AHEAD = timedelta(days=366)
@@ -37,78 +34,54 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _session_event(session: ClassSession, *, uid: str) -> CalendarEvent:
-    location = session.location
-    return CalendarEvent(
-        uid=uid,
-        start=session.starts_at,
-        end=session.ends_at,
-        tzid=str(location.time_zone),
-        summary=f"{session.class_type.title} ({settings.STUDIO_NAME})",
-        description=f"{session.instructor.public_name} · {location.name}"
-        + (f" · {session.room.name}" if session.room_id else ""),
-        location=location.address.replace("\n", ", ") or location.name,
-        url=settings.SITE_URL.rstrip("/") + session.get_absolute_url(),
-        cancelled=session.is_cancelled,
-    )
-
-
-def _therapy_event(booking: Booking) -> CalendarEvent:
-    """A session in the therapist's own feed: the client's name, never their intake or notes."""
-    tentative = _(" (request)") if booking.status == "requested" else ""
-    return CalendarEvent(
-        uid=f"therapy-{booking.reference}@shala",
-        start=booking.starts_at,
-        end=booking.ends_at,
-        tzid=str(booking.location.time_zone) if booking.location_id else settings.DEFAULT_VIEWER_TIME_ZONE,
-        summary=f"{booking.therapy_type.title}: {booking.client.name}{tentative}",
-        description=booking.reference,
-        location=(booking.location.name if booking.location_id else _("Online"))
-        + (f" · {booking.room.name}" if booking.room_id else ""),
-        url=settings.SITE_URL.rstrip("/") + reverse("bookings:therapist_session", args=[booking.reference]),
-    )
-
-
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's own calendar: their bookings and, for a practitioner, what they lead.
+
+    Cancelled, declined and expired bookings (and cancelled classes) within the window
+    stay in as STATUS:CANCELLED: a subscribed calendar keeps an event that silently
+    drops out of the feed, so the feed has to say it is off.
+    """
     user = notification_services.user_for_feed_token(token)
     if user is None:
         raise Http404("No such calendar.")
     now = timezone.now()
-    events = [
-        CalendarEvent.from_dict(booking_context(b)["calendar"])
-        for b in selectors.feed_bookings(client=user, start=now - PAST, end=now + AHEAD)
-    ]
+    start, end = now - PAST, now + AHEAD
+    events = [calendar.client_event(b) for b in selectors.feed_bookings(client=user, start=start, end=end)]
     practitioner = getattr(user, "practitioner", None)
     if practitioner is not None:
         events += [
-            _session_event(s, uid=f"teaching-{s.pk}@shala")
-            for s in selectors.teaching_sessions(practitioner=practitioner, start=now - PAST, end=now + AHEAD)
+            calendar.class_event(s, role=LEADER)
+            for s in selectors.teaching_sessions(practitioner=practitioner, start=start, end=end)
         ]
         events += [
-            _therapy_event(b)
-            for b in selectors.therapist_feed_bookings(practitioner=practitioner, start=now - PAST, end=now + AHEAD)
+            calendar.therapist_event(b)
+            for b in selectors.therapist_feed_bookings(practitioner=practitioner, start=start, end=end)
         ]
-    body = calendar_bytes(events, name=f"{settings.STUDIO_NAME} · {user.name}", stamp=now)
+    body = calendar_bytes(
+        events, name=f"{settings.STUDIO_NAME} · {user.name}", stamp=now, attendee=Person(user.email, user.name)
+    )
     return _ics_response(body, "shala.ics")
 
 
 def studio_feed(request: HttpRequest) -> HttpResponse:
-    """The public class timetable, eight weeks ahead."""
+    """The public class timetable, eight weeks ahead; nobody's copy, so no ATTENDEE."""
     now = timezone.now()
     sessions = selectors.public_sessions(start=now - timedelta(days=7), end=now + timedelta(weeks=8))
-    events = [_session_event(s, uid=f"class-{s.pk}@shala") for s in sessions]
+    events = [calendar.class_event(s) for s in sessions]
     return _ics_response(calendar_bytes(events, name=f"{settings.STUDIO_NAME} · classes", stamp=now), "classes.ics")
 
 
 @login_required
 def booking_file(request: HttpRequest, reference: str) -> HttpResponse:
-    """One booking as an .ics file ("add to calendar")."""
+    """One booking as an .ics file ("add to calendar"), the same event as its invitations."""
     try:
         booking = selectors.client_booking(client=request.user, reference=reference)
     except Booking.DoesNotExist:
         raise Http404("No such booking.") from None
-    event = CalendarEvent.from_dict(booking_context(booking)["calendar"])
-    body = calendar_bytes([event], method="PUBLISH", stamp=timezone.now())
+    user = request.user
+    body = calendar_bytes(
+        [calendar.client_event(booking)], method="PUBLISH", stamp=timezone.now(), attendee=Person(user.email, user.name)
+    )
     response = _ics_response(body, f"{booking.reference}.ics")
     response["Content-Disposition"] = f'attachment; filename="{booking.reference}.ics"'
     return response

@@ -6,56 +6,17 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from bookings.calendar import client_event, therapist_event, what_where
 from bookings.models import Booking
-from notifications.ics import CalendarEvent
 from notifications.services import Message, send_all
 
 
-def _what_where(booking: Booking) -> dict:
-    """The facts every message shows, for a class booking or a therapy session."""
-    if booking.is_therapy:
-        kind = booking.therapy_type
-        location = booking.location
-        return {
-            "title": kind.title,
-            "start": booking.starts_at,
-            "end": booking.ends_at,
-            "location": location,
-            "room": booking.room.name if booking.room_id else "",
-            "practitioner": booking.practitioner,
-            "video_link": kind.video_link if kind.is_online else "",
-        }
-    session = booking.class_session
-    return {
-        "title": session.class_type.title,
-        "start": session.starts_at,
-        "end": session.ends_at,
-        "location": session.location,
-        "room": session.room.name if session.room_id else "",
-        "practitioner": session.instructor,
-        "video_link": session.video_link if session.is_online else "",
-    }
-
-
 def booking_context(booking: Booking) -> dict:
-    facts = _what_where(booking)
+    """The client's view of a booking, with their copy of the calendar event (bookings.calendar)."""
+    facts = what_where(booking)
     location = facts["location"]
     place = location.name if location else _("Online")
-    where = place + (f", {facts['room']}" if facts["room"] else "")
-    url = settings.SITE_URL.rstrip("/") + booking.get_absolute_url()
-    event = CalendarEvent(
-        uid=booking.ics_uid,
-        sequence=booking.ics_sequence,
-        start=facts["start"],
-        end=facts["end"],
-        tzid=str(location.time_zone) if location else settings.DEFAULT_VIEWER_TIME_ZONE,
-        summary=f"{facts['title']} ({settings.STUDIO_NAME})",
-        description=_("Booking %(ref)s · %(n)d spot(s) · %(url)s")
-        % {"ref": booking.reference, "n": booking.quantity, "url": url},
-        location=facts["video_link"] or ((location.address.replace("\n", ", ") if location else "") or where),
-        url=url,
-        cancelled=not booking.is_active,
-    )
+    event = client_event(booking)
     return {
         "reference": booking.reference,
         "is_therapy": booking.is_therapy,
@@ -68,7 +29,7 @@ def booking_context(booking: Booking) -> dict:
         "quantity": booking.quantity,
         "total": str(booking.total),
         "currency": booking.currency,
-        "url": url,
+        "url": event.url,
         "video_link": facts["video_link"],
         "calendar": event.to_dict(),
     }
@@ -115,6 +76,9 @@ def _for_therapist(booking: Booking, event: str, key: str) -> list[Message]:
                 "client": booking.client.name,
                 "note": booking.note,
                 "url": settings.SITE_URL.rstrip("/") + reverse("bookings:therapist_sessions"),
+                # The therapist's own copy of the event: same UID and SEQUENCE as the
+                # client's, their session page as its link (bookings.calendar).
+                "calendar": therapist_event(booking).to_dict(),
             },
             dedupe_key=f"{key}:therapist",
         )
@@ -123,7 +87,7 @@ def _for_therapist(booking: Booking, event: str, key: str) -> list[Message]:
 
 def booking_confirmed(booking: Booking) -> None:
     key = f"booking:{booking.pk}:confirmed"
-    context = {**booking_context(booking), "calendar_method": "REQUEST"}
+    context = booking_context(booking)
     send_all([Message(booking.client, "booking_confirmed", context, key), *_for_instructor(booking, "booked", key)])
 
 
@@ -131,7 +95,6 @@ def booking_cancelled(booking: Booking, *, refund, fee, by_studio: bool, reason:
     key = f"booking:{booking.pk}:cancelled"
     context = {
         **booking_context(booking),
-        "calendar_method": "CANCEL",
         "refund": str(refund),
         "fee": str(fee),
         "by_studio": by_studio,
@@ -147,7 +110,7 @@ def booking_cancelled(booking: Booking, *, refund, fee, by_studio: bool, reason:
 
 def booking_changed(booking: Booking) -> None:
     key = f"booking:{booking.pk}:changed:{booking.ics_sequence}"
-    context = {**booking_context(booking), "calendar_method": "REQUEST"}
+    context = booking_context(booking)
     send_all([Message(booking.client, "booking_changed", context, key), *_for_instructor(booking, "changed", key)])
 
 
@@ -226,13 +189,25 @@ def therapy_requested(booking: Booking) -> None:
 
 
 def request_declined(booking: Booking, *, reason: str) -> None:
+    """The client hears why; both calendars drop the tentative event (CANCEL)."""
     key = f"booking:{booking.pk}:declined"
-    send_all([Message(booking.client, "therapy_declined", {**booking_context(booking), "reason": reason}, key)])
+    send_all(
+        [
+            Message(booking.client, "therapy_declined", {**booking_context(booking), "reason": reason}, key),
+            *_for_therapist(booking, "declined", key),
+        ]
+    )
 
 
 def request_expired(booking: Booking) -> None:
+    """Nobody answered: the client is told; both calendars drop the tentative event (CANCEL)."""
     key = f"booking:{booking.pk}:expired"
-    send_all([Message(booking.client, "therapy_expired", booking_context(booking), key)])
+    send_all(
+        [
+            Message(booking.client, "therapy_expired", booking_context(booking), key),
+            *_for_therapist(booking, "expired", key),
+        ]
+    )
 
 
 def times_proposed(booking: Booking, proposals) -> None:

@@ -99,9 +99,13 @@ def move_options(*, booking: Booking, limit: int = 20) -> list[ClassSession]:
 
 
 def feed_bookings(*, client, start, end) -> list[Booking]:
-    """A client's active bookings for the calendar feed (cancelled ones drop out of it)."""
+    """A client's bookings starting in the feed's window, cancelled ones included.
+
+    The feed marks those STATUS:CANCELLED (bookings.calendar): leaving them out would
+    leave the stale event in a subscribed calendar.
+    """
     return list(
-        _with_class(Booking.objects.filter(client=client, status__in=ACTIVE_VALUES))
+        _with_class(Booking.objects.filter(client=client))
         .annotate(begins=Coalesce("class_session__starts_at", "starts_at"))
         .filter(begins__gte=start, begins__lt=end)
         .order_by("begins")
@@ -109,9 +113,9 @@ def feed_bookings(*, client, start, end) -> list[Booking]:
 
 
 def therapist_feed_bookings(*, practitioner, start, end) -> list[Booking]:
-    """A therapist's own sessions (requests included) for their calendar feed."""
+    """A therapist's own sessions for their calendar feed: requests, and cancelled ones to mark so."""
     return list(
-        _with_class(Booking.objects.filter(practitioner=practitioner, status__in=ACTIVE_VALUES))
+        _with_class(Booking.objects.filter(practitioner=practitioner))
         .select_related("client")
         .filter(starts_at__gte=start, starts_at__lt=end)
         .order_by("starts_at")
@@ -119,9 +123,9 @@ def therapist_feed_bookings(*, practitioner, start, end) -> list[Booking]:
 
 
 def teaching_sessions(*, practitioner, start, end) -> list[ClassSession]:
+    """The classes a practitioner teaches, cancelled ones included (their feed marks them)."""
     return list(
         ClassSession.objects.for_listing()
-        .scheduled()
         .filter(instructor=practitioner, starts_at__gte=start, starts_at__lt=end)
         .order_by("starts_at")
     )

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import to_locale
 
 from notifications import providers
-from notifications.ics import CalendarEvent, calendar_bytes
+from notifications.ics import CalendarEvent, Person, invitation
 from notifications.models import Channel, Notification, OutboxStatus
 
 
@@ -78,8 +78,11 @@ def _send_email(notification: Notification) -> str:
         message.attach_alternative(render(notification, "body.html"), "text/html")
     calendar = notification.context.get("calendar")
     if calendar:
-        method = notification.context.get("calendar_method", "REQUEST")
-        ics = calendar_bytes([CalendarEvent.from_dict(calendar)], method=method, stamp=notification.created_at)
+        # The method comes from the event itself (cancelled: CANCEL), so the MIME
+        # part's method= and the METHOD inside can never disagree.
+        method, ics = invitation(
+            CalendarEvent.from_dict(calendar), to=Person(user.email, user.name), stamp=notification.created_at
+        )
         message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")
     message.send(fail_silently=False)
     return OutboxStatus.SENT

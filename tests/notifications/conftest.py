@@ -50,3 +50,48 @@ def attachment(message: Message, content_type: str = "text/calendar") -> bytes |
         if part.get_content_type() == content_type:
             return part.get_payload(decode=True)
     return None
+
+
+# --- calendar invitations and feeds ---------------------------------------------------------
+
+
+@pytest.fixture
+def lotus_studio(settings):
+    """A studio whose name and sender address differ from the defaults, to see them in calendars."""
+    settings.STUDIO_NAME = "Lotus Studio"
+    settings.DEFAULT_FROM_EMAIL = "Lotus Studio <hello@lotus.example>"
+    settings.SITE_URL = "https://lotus.example"
+
+
+@pytest.fixture
+def carla(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(display_name="Carla Client", email="carla@example.com", time_zone="America/New_York")
+
+
+@pytest.fixture
+def osteopathy(db):
+    """(therapy type, therapist): Noor answers requests, every day 09:00-13:00 in Madrid."""
+    from datetime import time
+
+    from tests.factories import (
+        AvailabilityRuleFactory,
+        LocationFactory,
+        RoomFactory,
+        TherapistFactory,
+        TherapistSettingsFactory,
+        TherapyDurationFactory,
+        TherapyTypeFactory,
+    )
+
+    location = LocationFactory(time_zone="Europe/Madrid")
+    noor = TherapistFactory(public_name="Noor Haddad", user__email="noor@example.com", user__display_name="Noor")
+    TherapistSettingsFactory(practitioner=noor, approval="request", min_notice_hours=2, response_hours=24)
+    for weekday in range(7):
+        AvailabilityRuleFactory(
+            practitioner=noor, weekday=weekday, start_time=time(9), end_time=time(13), location=location
+        )
+    kind = TherapyTypeFactory(title="Osteopathy", therapists=[noor], rooms=[RoomFactory(location=location)])
+    TherapyDurationFactory(therapy_type=kind, minutes=60)
+    return kind, noor

@@ -18,7 +18,7 @@ def _uids(response) -> set[str]:
     return {str(e["UID"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")}
 
 
-def test_a_personal_feed_holds_only_the_owners_active_bookings(client):
+def test_a_personal_feed_holds_only_the_owners_bookings_with_cancelled_ones_marked(client):
     owner, other = UserFactory(), UserFactory()
     session = upcoming_class()
     mine = services.book_class(client=owner, session_id=session.pk, quantity=1)
@@ -26,8 +26,10 @@ def test_a_personal_feed_holds_only_the_owners_active_bookings(client):
     services.cancel_booking(booking=gone, actor=owner)
     theirs = services.book_class(client=other, session_id=session.pk, quantity=1)
     token = notification_services.feed_token(user=owner)
-    uids = _uids(client.get(reverse("bookings:feed", args=[token])))
-    assert uids == {mine.ics_uid} and theirs.ics_uid not in uids
+    response = client.get(reverse("bookings:feed", args=[token]))
+    assert _uids(response) == {mine.ics_uid, gone.ics_uid} and theirs.ics_uid not in _uids(response)
+    statuses = {str(e["UID"]): str(e["STATUS"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")}
+    assert statuses == {mine.ics_uid: "CONFIRMED", gone.ics_uid: "CANCELLED"}
 
 
 def test_a_wrong_or_revoked_token_is_a_404(client):
@@ -41,14 +43,17 @@ def test_a_wrong_or_revoked_token_is_a_404(client):
     assert client.get(reverse("bookings:feed", args=[new])).status_code == 404
 
 
-def test_a_practitioners_feed_holds_the_classes_they_teach(client):
+def test_a_practitioners_feed_holds_the_classes_they_teach_under_the_timetables_uids(client):
     teacher = PractitionerFactory()
     session = upcoming_class(instructor=teacher)
     cancelled = upcoming_class(days=5, instructor=teacher)
     schedule_services.cancel_class_session(session=cancelled, reason="Holiday")
     upcoming_class(days=6)  # someone else's class
     token = notification_services.feed_token(user=teacher.user)
-    assert _uids(client.get(reverse("bookings:feed", args=[token]))) == {f"teaching-{session.pk}@shala"}
+    assert _uids(client.get(reverse("bookings:feed", args=[token]))) == {
+        f"class-{session.pk}@shala",
+        f"class-{cancelled.pk}@shala",  # marked STATUS:CANCELLED (tests/notifications/test_calendar_feeds.py)
+    }
 
 
 def test_the_studio_feed_lists_the_timetable_with_zones(client):
