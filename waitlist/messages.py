@@ -90,7 +90,7 @@ def enrolled(entry, booking) -> None:
 
     The key is the booking's confirmation key, so the client never gets both.
     """
-    context = {**booking_context(booking), "calendar_method": "REQUEST", "from_waitlist": True}
+    context = {**booking_context(booking), "from_waitlist": True}
     send_all([Message(entry.client, "waitlist_enrolled", context, f"booking:{booking.pk}:confirmed")])
 
 
