@@ -59,7 +59,7 @@ def ana_class(studio):
     return ana, session, carla
 
 
-def test_an_instructor_checks_a_client_in_from_a_phone(new_page, live_server, ana_class):
+def test_an_instructor_checks_a_client_in_from_a_phone(new_page, live_server, ana_class, save_screenshot):
     ana, session, carla = ana_class
     page = new_page()
     page.set_viewport_size(PHONE)
@@ -76,6 +76,7 @@ def test_an_instructor_checks_a_client_in_from_a_phone(new_page, live_server, an
     card = page.get_by_test_id("my-class").filter(has=page.locator(f'a[href="/instructor/classes/{session.pk}/"]'))
     expect(card.get_by_test_id("booked")).to_have_text(f"{session.spots_taken}/{session.capacity} booked")
     no_sideways_scroll(page)
+    save_screenshot(page, "instructor-classes.png")
 
     card.get_by_role("link").click()
     expect(page).to_have_url(f"{live_server.url}/instructor/classes/{session.pk}/")
@@ -94,6 +95,7 @@ def test_an_instructor_checks_a_client_in_from_a_phone(new_page, live_server, an
     assert page.evaluate("window.stillThisPage === true")  # swapped in place, no page load
     assert Booking.objects.get(pk=carla.pk).checked_in_at is not None
     no_sideways_scroll(page)
+    save_screenshot(page, "instructor-roster.png")
 
     entry.get_by_role("button", name="Undo check-in").click()
     expect(entry.get_by_role("button", name="Check in Carla Client")).to_be_visible()
