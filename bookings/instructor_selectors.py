@@ -100,6 +100,10 @@ class Roster:
     def checked_in(self) -> int:
         return sum(b.quantity for b in self.booked if b.checked_in_at)
 
+    def expects(self, booking_id: int) -> Booking | None:
+        """The booking if it is among those expected in the room (its card is on the page)."""
+        return next((b for b in self.booked if b.pk == booking_id), None)
+
 
 def _expected(booking: Booking) -> bool:
     return booking.is_active or booking.status == Status.COMPLETED

@@ -77,15 +77,9 @@ def check_in(request: HttpRequest, session_id: int, booking_id: int) -> HttpResp
         error = str(exc)
     if request.headers.get("HX-Request") == "true":
         # Only this card and the counts change: send just those.
-        return render(
-            request,
-            "instructor/_check_in_result.html",
-            {
-                "roster": ins.class_roster(session_id=session_id, viewer=request.user),
-                "booking_id": booking_id,
-                "error": error,
-            },
-        )
+        roster = ins.class_roster(session_id=session_id, viewer=request.user)
+        context = {"roster": roster, "b": roster.expects(booking_id), "booking_id": booking_id, "error": error}
+        return render(request, "instructor/_check_in_result.html", context)
     if error:
         messages.error(request, error)
     return redirect(reverse("bookings:instructor_roster", args=[session_id]) + f"#booking-{booking_id}")

@@ -205,3 +205,14 @@ def test_bad_input_is_a_400_and_a_get_is_a_405(client, teacher, yoga):
     other = upcoming_class(starts_at=tomorrow_at(20), instructor=teacher)
     wrong_class = reverse("bookings:instructor_check_in", args=[other.pk, booking.pk])
     assert client.post(wrong_class, {"checked_in": "1"}).status_code == 404
+
+
+def test_htmx_check_in_of_a_booking_cancelled_meanwhile_says_why_in_place_of_its_card(client, teacher, yoga):
+    (booking,) = _book(yoga)
+    client.force_login(teacher.user)
+    services.cancel_booking(booking=booking, actor=None)  # while the roster was open on the phone
+    response = client.post(_check_in_url(booking), {"checked_in": "1"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="booking-{booking.pk}"' in html and "Only confirmed bookings can be checked in." in html
+    assert Booking.objects.get(pk=booking.pk).checked_in_at is None
