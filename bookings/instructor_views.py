@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from bookings import instructor_selectors as ins
 from bookings import services
+from schedules.models import Practitioner
 
 
 def instructor_required(view):
@@ -40,7 +41,7 @@ def instructor_required(view):
 
 
 @instructor_required
-def my_classes(request: HttpRequest, practitioner) -> HttpResponse:
+def my_classes(request: HttpRequest, practitioner: Practitioner) -> HttpResponse:
     """This week's and next week's classes, by day in the viewer's zone."""
     zone = request.viewer_zone
     days = ins.upcoming_classes(practitioner=practitioner, now=timezone.now(), zone=zone)
