@@ -35,6 +35,11 @@ def booking_context(booking: Booking) -> dict:
     }
 
 
+def roster_url(session) -> str:
+    """The instructor's own roster page (instructors are not staff: no admin links in their mail)."""
+    return settings.SITE_URL.rstrip("/") + reverse("bookings:instructor_roster", args=[session.pk])
+
+
 def _for_instructor(booking: Booking, event: str, key: str, *, by_studio: bool = False) -> list[Message]:
     """The class's instructor hears of every booking, cancellation and change at once.
 
@@ -57,7 +62,7 @@ def _for_instructor(booking: Booking, event: str, key: str, *, by_studio: bool =
                 "note": booking.note,
                 "class_title": session.class_type.title,
                 "starts_at": session.starts_at.isoformat(),
-                "url": settings.SITE_URL.rstrip("/") + f"/admin/bookings/booking/roster/{session.pk}/",
+                "url": roster_url(session),
             },
             dedupe_key=f"{key}:instructor",
         )
@@ -141,6 +146,7 @@ def agenda_message(practitioner, day, sessions, appointments=()) -> Message:
                 "booked": sum(b.quantity for b in booked),
                 "capacity": s.capacity,
                 "notes": [f"{b.client.name}: {b.note}" for b in booked if b.note],
+                "url": roster_url(s),
             }
         )
     return Message(

@@ -24,6 +24,7 @@ from accounts.models import User
 from bookings import messages, policy_cache
 from bookings import policy as policy_rules
 from bookings.models import Booking, BookingEvent, BookingPolicy, BookingStatus, EventSource
+from bookings.permissions import may_take_attendance
 from bookings.signals import spots_released, therapy_time_released
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
 from notifications.models import Notification
@@ -37,6 +38,10 @@ class BookingError(Exception):
 
 class SessionFull(BookingError):
     pass
+
+
+class NotPermitted(BookingError):
+    """The actor may not do this to this booking (pages answer 403)."""
 
 
 @dataclass(frozen=True)
@@ -451,8 +456,16 @@ def set_status(
 
 @transaction.atomic
 def set_checked_in(*, booking: Booking, checked_in: bool, actor: User | None, meta: RequestMeta = ADMIN) -> Booking:
-    """Attendance at the door; undoable until the booking is completed or marked a no-show."""
+    """Attendance at the door; undoable until the booking is completed or marked a no-show.
+
+    Staff and the session's instructor (a substitute is the session's instructor) may;
+    ``actor=None`` is the system. Checked after the lock, so a substitution committed
+    meanwhile is the one that counts.
+    """
     booking = _lock(booking)
+    teacher = booking.class_session.instructor_id if booking.class_session_id else booking.practitioner_id
+    if actor is not None and not may_take_attendance(actor, instructor_id=teacher):
+        raise NotPermitted(_("Only the instructor of this class or studio staff can check clients in."))
     if booking.status != BookingStatus.CONFIRMED:
         raise BookingError(_("Only confirmed bookings can be checked in."))
     if bool(booking.checked_in_at) == checked_in:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings import feeds, therapist_views, therapy_views, views
+from bookings import feeds, instructor_views, therapist_views, therapy_views, views
 
 app_name = "bookings"
 urlpatterns = [
@@ -28,6 +28,13 @@ urlpatterns = [
     path("therapist/sessions/<str:reference>/propose/", therapist_views.propose, name="therapist_propose"),
     path("therapist/sessions/<str:reference>/mark/", therapist_views.mark, name="therapist_mark"),
     path("therapist/sessions/<str:reference>/cancel/", therapist_views.cancel, name="therapist_cancel"),
+    path("instructor/", instructor_views.my_classes, name="instructor_classes"),
+    path("instructor/classes/<int:session_id>/", instructor_views.roster, name="instructor_roster"),
+    path(
+        "instructor/classes/<int:session_id>/check-in/<int:booking_id>/",
+        instructor_views.check_in,
+        name="instructor_check_in",
+    ),
     path("calendar/<str:token>/shala.ics", feeds.personal_feed, name="feed"),
     path("calendar/classes.ics", feeds.studio_feed, name="studio_feed"),
     path("calendar/regenerate/", feeds.regenerate_feed, name="regenerate_feed"),

@@ -77,6 +77,18 @@ def waiting_count(*, session_id: int) -> int:
     return WaitlistEntry.objects.filter(session_id=session_id, state=EntryState.WAITING).count()
 
 
+def waiting_counts(session_ids: list[int]) -> dict[int, int]:
+    """How many wait for each of these sessions, in one grouped query (the instructor's list)."""
+    rows = (
+        WaitlistEntry.objects.filter(session_id__in=session_ids, state=EntryState.WAITING)
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "n")
+    )
+    return dict(rows)
+
+
 def alternatives(*, session: ClassSession, limit: int = 6) -> list[ClassSession]:
     """Other dates of the same class in that week (the studio's Monday to Sunday) with spots left."""
     zone = session.location.zone
