@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage as ParsedMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -74,8 +74,16 @@ def _summary(name: str, message: ParsedMessage) -> dict:
         "subject": str(message.get("Subject", "")),
         "sender": str(message.get("From", "")),
         "to": str(message.get("To", "")),
-        "date": parsedate_to_datetime(message["Date"]) if message["Date"] else None,
+        "date": _date(message),
     }
+
+
+def _date(message: ParsedMessage) -> datetime | None:
+    if not message["Date"]:
+        return None
+    sent = parsedate_to_datetime(message["Date"])
+    # Django writes "-0000" (UTC, by RFC 5322 "zone unknown"), which parses as naive.
+    return sent.replace(tzinfo=UTC) if sent.tzinfo is None else sent
 
 
 def stored_mails(*, limit: int = 200) -> list[StoredMail]:

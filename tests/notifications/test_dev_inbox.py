@@ -93,3 +93,12 @@ def test_only_staff_may_read_it(mail_dir, client, who):
 @pytest.mark.parametrize("name", ["..%2F..%2Fconfig%2Fsettings.py", "20260101T000000000000-deadbeef.eml", "x.eml"])
 def test_a_name_the_backend_did_not_write_is_a_404(mail_dir, staff_client, name):
     assert staff_client.get(f"/dev/inbox/{name}").status_code == 404
+
+
+def test_it_shows_when_a_message_was_sent_in_the_viewers_zone(mail_dir, client):
+    client.force_login(UserFactory(is_staff=True, time_zone="America/New_York"))
+    _send("Booked", "text", at=datetime(2026, 3, 10, 15, 0, tzinfo=UTC))  # 11:00 in New York (EDT)
+
+    html = client.get("/dev/inbox/").content.decode()
+
+    assert "March 10, 2026, 11 a.m." in html
