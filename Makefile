@@ -5,6 +5,11 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ONLY   ?=
+# Links in e-mails and the Site record (set by migrate) follow HOST and PORT, unless
+# SITE_URL is set in the environment, on the command line or in .env.
+ifeq ($(origin SITE_URL)$(shell grep -qs '^SITE_URL=' .env && echo .env),undefined)
+export SITE_URL := http://$(HOST):$(PORT)
+endif
 
 .PHONY: run serve test bench install lint format lock migrate seed clean
 
@@ -27,8 +32,7 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 # Web server, Celery worker and beat side by side (Procfile.dev, supervised by honcho);
-# Ctrl-C or SIGTERM stops all three, once. Links in e-mails use this HOST and PORT unless
-# SITE_URL is set (in the environment or .env).
+# Ctrl-C or SIGTERM stops all three, once.
 run: seed
 	$(PY) manage.py collectstatic --noinput -v0
 	@$(MAKE) --no-print-directory serve
@@ -39,8 +43,7 @@ serve:
 	@echo "  Shala is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "  E-mails are printed here and kept in var/mail/ (staff: http://$(HOST):$(PORT)/dev/inbox/)"
 	@echo ""
-	@HOST=$(HOST) PORT=$(PORT) SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
-	  DEBUG="$${DEBUG:-true}" EMAIL_URL="$${EMAIL_URL:-devmail://}" PYTHONUNBUFFERED=1 \
+	@HOST=$(HOST) PORT=$(PORT) DEBUG="$${DEBUG:-true}" EMAIL_URL="$${EMAIL_URL:-devmail://}" PYTHONUNBUFFERED=1 \
 	  PATH="$(abspath $(VENV))/bin:$$PATH" exec $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install

@@ -177,8 +177,12 @@ def _assert_stops_cleanly(run: DevRun, send) -> None:
 
 def test_it_gives_every_process_the_site_url_of_its_host_and_port_and_stops_them_on_ctrl_c(dev_run: DevRun) -> None:
     # One start serves both checks: starting the three processes is what takes the time.
-    expected = f"http://127.0.0.1:{dev_run.port}"
-    seen = {role: _environ(pids[0]).get("SITE_URL") for role, pids in dev_run.processes().items() if pids}
+    expected = (f"http://127.0.0.1:{dev_run.port}", "devmail://", "true")
+    seen = {
+        role: tuple(_environ(pids[0]).get(name) for name in ("SITE_URL", "EMAIL_URL", "DEBUG"))
+        for role, pids in dev_run.processes().items()
+        if pids
+    }
     assert seen == {"web": expected, "worker": expected, "beat": expected}
 
     # Ctrl-C in a terminal signals the whole foreground process group: make and honcho.
