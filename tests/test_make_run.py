@@ -25,7 +25,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(sys.executable).parent.parent  # the virtualenv running these tests
 START_TIMEOUT = 25.0
-STOP_TIMEOUT = 8.0
+STOP_TIMEOUT = 10.0  # honcho SIGKILLs what is left 5 s after its SIGTERM
 
 # Settings the dev processes must not inherit from the test run (PostgreSQL, Redis...).
 CLEARED = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SITE_URL", "EMAIL_URL", "DEBUG", "VAR_DIR")
