@@ -5,8 +5,13 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ONLY   ?=
+# Links in e-mails and the Site record (set by migrate) follow HOST and PORT, unless
+# SITE_URL is set in the environment, on the command line or in .env.
+ifeq ($(origin SITE_URL)$(shell grep -qs '^SITE_URL=' .env && echo .env),undefined)
+export SITE_URL := http://$(HOST):$(PORT)
+endif
 
-.PHONY: run test bench install lint format lock migrate seed clean
+.PHONY: run serve test bench install lint format lock migrate seed clean
 
 # Installing reports on stderr, so `make bench` keeps stdout for its JSON alone.
 $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json
@@ -26,16 +31,20 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-# Web server, Celery worker and beat side by side; Ctrl-C stops all three.
+# Web server, Celery worker and beat side by side (Procfile.dev, supervised by honcho);
+# Ctrl-C or SIGTERM stops all three, once.
 run: seed
 	$(PY) manage.py collectstatic --noinput -v0
+	@$(MAKE) --no-print-directory serve
+
+# The three processes alone, on the database as it is (no install, migrate or seed).
+serve:
 	@echo ""
 	@echo "  Shala is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "  E-mails are printed here and kept in var/mail/ (staff: http://$(HOST):$(PORT)/dev/inbox/)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 & \
-	  $(VENV)/bin/celery -A config beat --loglevel=INFO & \
-	  DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+	@HOST=$(HOST) PORT=$(PORT) DEBUG="$${DEBUG:-true}" EMAIL_URL="$${EMAIL_URL:-devmail://}" PYTHONUNBUFFERED=1 \
+	  PATH="$(abspath $(VENV))/bin:$$PATH" exec $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Users and profiles"
+
+    def ready(self) -> None:
+        from accounts.sites import sync_site_after_migrate
+
+        # After django.contrib.sites' own handler (it comes first in INSTALLED_APPS), which
+        # creates example.com on an empty table; flushes (tests) send it too.
+        post_migrate.connect(sync_site_after_migrate, sender=self, dispatch_uid="accounts.sync_site")

@@ -10,13 +10,16 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"  # local runtime files: SQLite db, broker folders, media, mail
-for _sub in ("", "broker/out", "broker/processed", "broker/control", "mail", "media", "static"):
-    (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
 # A `.env` file next to manage.py is read if present; real environment wins.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# VAR_DIR: local runtime files: SQLite db, broker folders, media, mail (default: var/ next to
+# manage.py; a test that runs the dev processes points it at a temporary folder)
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+for _sub in ("", "broker/out", "broker/processed", "broker/control", "mail", "media", "static"):
+    (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
 
 # --- Core -------------------------------------------------------------------
 # SECRET_KEY (default: an insecure development key; always set it in production)
@@ -59,7 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, compressed by whitenoise itself
+    # Pages: above everything that reads or writes the body (docs/deployment.md: BREACH).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -239,10 +244,14 @@ PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="ES")
 
 # --- Email ----------------------------------------------------------------------------
 # EMAIL_URL (default: consolemail://, messages printed by the web/worker process).
-#   smtp://user:password@mail.example.com:587 (add +tls: smtp+tls://...), or
-#   filemail:// to write them to var/mail.
+#   smtp://user:password@mail.example.com:587 (add +tls: smtp+tls://...),
+#   filemail:// to write them to var/mail, or devmail:// (what `make run` uses) to print
+#   them and keep each as an .eml file in var/mail, listed at /dev/inbox/ with DEBUG on.
 EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
-vars().update(env.email_url_config(EMAIL_URL))
+if EMAIL_URL == "devmail://":
+    EMAIL_BACKEND = "notifications.devmail.EmailBackend"
+else:
+    vars().update(env.email_url_config(EMAIL_URL))
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 # DEFAULT_FROM_EMAIL (default: "Shala Studio <no-reply@localhost>")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{STUDIO_NAME} <no-reply@localhost>")
@@ -271,8 +280,12 @@ WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v21.0")
 # --- Celery -----------------------------------------------------------------------------
 # CELERY_BROKER_URL (default: REDIS_URL if set, else kombu's file-system transport
 # under var/broker, which needs no server).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The folders are all it uses, but without a host name kombu warns "No hostname was
+    # supplied" at every start of the worker and beat.
+    if CELERY_BROKER_URL.rstrip("/") == "filesystem:":
+        CELERY_BROKER_URL = "filesystem://localhost//"
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),

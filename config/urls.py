@@ -6,12 +6,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
-from config.views import health
+from config.views import favicon, health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="schedules:timetable", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("dev/inbox/", include("notifications.dev_inbox")),  # 404 unless DEBUG; staff only
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

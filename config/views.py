@@ -1,7 +1,8 @@
 """Project-level views."""
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 
@@ -16,3 +17,11 @@ def health(request: HttpRequest) -> HttpResponse:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to our SVG icon.
+
+    Not permanent: with hashed static names (STATIC_MANIFEST) the target changes with the file.
+    """
+    return HttpResponseRedirect(static("favicon.svg"))
