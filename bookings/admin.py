@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -16,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bookings import selectors, services
+from bookings import exports, selectors, services
 from bookings.forms import change_form_for
 from bookings.models import (
     Booking,
@@ -289,47 +287,7 @@ class BookingAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="bookings.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "reference",
-                "client",
-                "email",
-                "class",
-                "starts_at",
-                "location",
-                "spots",
-                "status",
-                "total",
-                "currency",
-                "paid",
-                "refunded",
-                "fee",
-                "checked_in_at",
-                "booked_at",
-            ]
-        )
-        for b in queryset.select_related("client", "class_session__class_type", "class_session__location"):
-            s = b.class_session
-            writer.writerow(
-                [
-                    b.reference,
-                    b.client.name,
-                    b.client.email,
-                    s.class_type.title if s else "",
-                    s.starts_at.isoformat() if s else "",
-                    s.location.name if s else "",
-                    b.quantity,
-                    b.status,
-                    b.total,
-                    b.currency,
-                    b.amount_paid,
-                    b.amount_refunded,
-                    b.fee_charged,
-                    b.checked_in_at.isoformat() if b.checked_in_at else "",
-                    b.created_at.isoformat(),
-                ]
-            )
+        exports.write_csv(exports.for_export(queryset), response)
         return response
 
     # --- roster ----------------------------------------------------------------------------
