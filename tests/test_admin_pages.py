@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings import services as booking_services
 from bookings import therapy
+from bookings.models import Booking
 from schedules import services
 from schedules import slots as therapy_slots
 from schedules.models import (
@@ -519,12 +520,84 @@ def test_it_shows_an_instructor_clash_as_a_form_error(client, superuser, studio)
     response = client.post(_admin_url(ClassSession, "change", target.pk), data)
 
     assert response.status_code == 200
-    assert "is already taken by" in response.content.decode()
-    assert response.context["adminform"].form.errors
+    assert _form_errors(response) == [f"Instructor Ben Ode is already taken by Yin on {_span(studio.soon)}."]
     target.refresh_from_db()
     assert (target.starts_at, target.ends_at) == before
     occupancy = Occupancy.objects.get(class_session=target)
     assert (occupancy.starts_at, occupancy.ends_at) == before
+
+
+def _form_errors(response) -> list[str]:
+    return [html.unescape(str(e)) for e in response.context["adminform"].form.non_field_errors()]
+
+
+def _span(session: ClassSession, zone: ZoneInfo = MADRID) -> str:
+    """How a conflict message writes a session's time, in the viewer's zone (the superuser's: Madrid)."""
+    starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    return f"{starts:%a %d %b %Y %H:%M}–{ends:%H:%M}"
+
+
+def test_it_names_the_room_and_the_class_holding_it_not_that_class_s_instructor(client, superuser, studio):
+    cleo = PractitionerFactory(public_name="Cleo Sanz", slug="cleo")
+    in_the_way = add_session(
+        class_type=studio.vinyasa,
+        location=studio.gracia,
+        room=studio.garden_room,
+        instructor=cleo,
+        starts_at=studio.later.starts_at + timedelta(hours=3),
+    )
+    data = _session_form_data(studio.later, superuser.zone, starts_at=in_the_way.starts_at, ends_at=in_the_way.ends_at)
+
+    response = client.post(_admin_url(ClassSession, "change", studio.later.pk), data)
+
+    assert response.status_code == 200
+    assert _form_errors(response) == [f"Room Gràcia · Garden room is already taken by Vinyasa on {_span(in_the_way)}."]
+    assert "Cleo" not in response.content.decode()
+    assert ClassSession.objects.get(pk=studio.later.pk).starts_at == studio.later.starts_at
+
+
+def test_it_names_a_therapy_session_holding_the_room(client, superuser, studio):
+    _therapy_booking(studio)  # Ana's massage in the garden room, five days ahead
+    booking = Booking.objects.get(therapy_type__slug="massage")
+    hold = Occupancy.objects.get(pk=booking.occupancy_id)
+    data = _session_form_data(
+        studio.later, superuser.zone, starts_at=booking.starts_at, ends_at=booking.starts_at + timedelta(hours=1)
+    )
+
+    response = client.post(_admin_url(ClassSession, "change", studio.later.pk), data)
+
+    assert response.status_code == 200
+    when = f"{hold.starts_at.astimezone(MADRID):%a %d %b %Y %H:%M}–{hold.ends_at.astimezone(MADRID):%H:%M}"
+    assert _form_errors(response) == [f"Room Gràcia · Garden room is already taken by a therapy session on {when}."]
+    assert "Ana Ruiz" not in response.content.decode()
+
+
+def test_it_warns_that_a_saved_schedule_s_room_is_taken_and_by_which_class(client, superuser, studio):
+    cleo = PractitionerFactory(public_name="Cleo Sanz", slug="cleo")
+    local = studio.later.starts_at.astimezone(MADRID)  # Ben's Yin in the garden room
+    data = {
+        "class_type": studio.vinyasa.pk,
+        "instructor": cleo.pk,
+        "location": studio.gracia.pk,
+        "room": studio.garden_room.pk,
+        "is_active": "on",
+        "recurrence": f"RRULE:FREQ=WEEKLY;BYDAY={local.strftime('%a')[:2].upper()}",  # e.g. BYDAY=TU
+        "start_time": local.strftime("%H:%M"),
+        "duration_minutes": "60",
+        "valid_from": local.date().isoformat(),
+        "valid_until": local.date().isoformat(),
+        "min_decision_hours": "3",
+        "sessions-TOTAL_FORMS": "0",
+        "sessions-INITIAL_FORMS": "0",
+        "_save": "Save",
+    }
+
+    response = client.post(_admin_url(ClassSchedule, "add"), data, follow=True)
+
+    assert response.status_code == 200
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [f"{local.date()}: Room Gràcia · Garden room is already taken by Yin on {_span(studio.later)}."]
+    assert not ClassSession.objects.filter(schedule__instructor=cleo).exists()
 
 
 def test_it_saves_a_session_moved_to_a_free_time(client, superuser, studio):
