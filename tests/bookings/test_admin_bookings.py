@@ -173,3 +173,19 @@ def test_it_lists_the_bookings_in_a_fixed_number_of_queries(client, staff, booki
     with django_assert_max_num_queries(12):
         response = client.get(CHANGELIST, {"starts": "future"})
     assert len(response.context["cl"].result_list) == 6
+
+
+def test_its_actions_still_work_on_the_annotated_list(client, staff, massage, therapist):
+    lesson = services.book_class(client=UserFactory(), session_id=upcoming_class(days=3).pk, quantity=1)
+    therapy = book_therapy(
+        client=UserFactory(), therapy_type=massage, minutes=60, practitioner=therapist, starts_at=at(10)
+    )
+    chosen = {"action": "cancel", "index": "0", "_selected_action": [lesson.pk, therapy.pk]}
+
+    asked = client.post(CHANGELIST, chosen)
+    done = client.post(CHANGELIST, {**chosen, "reason": "The studio is closed."})
+
+    assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()
+    assert done.status_code == 302
+    cancelled = Booking.objects.filter(pk__in=[lesson.pk, therapy.pk])
+    assert {(b.status, b.cancel_reason) for b in cancelled} == {("cancelled", "The studio is closed.")}
