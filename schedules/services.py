@@ -112,6 +112,15 @@ def check_session_is_free(session: ClassSession) -> None:
         raise OccupancyConflict(" ".join(lines))
 
 
+def _what_is_in_the_way(session: ClassSession) -> str:
+    """After the exclusion constraint said no: the same words as the check, if the rows can be seen."""
+    try:
+        check_session_is_free(session)
+    except OccupancyConflict as exc:
+        return str(exc)
+    return _("The instructor or the room is already taken at that time.")
+
+
 def _sync_occupancy(session: ClassSession) -> None:
     """Make the session's occupancy row match it (none when cancelled).
 
@@ -132,7 +141,8 @@ def _sync_occupancy(session: ClassSession) -> None:
                     ends_at=session.ends_at,
                 )
     except IntegrityError as exc:
-        raise OccupancyConflict(_("The instructor or the room is already taken at that time.")) from exc
+        # The savepoint is rolled back, so the transaction can still read what refused us.
+        raise OccupancyConflict(_what_is_in_the_way(session)) from exc
 
 
 # --- generation -------------------------------------------------------------------------

@@ -600,6 +600,57 @@ def test_it_warns_that_a_saved_schedule_s_room_is_taken_and_by_which_class(clien
     assert not ClassSession.objects.filter(schedule__instructor=cleo).exists()
 
 
+def _schedule_form_data(schedule: ClassSchedule, **changes) -> dict:
+    """The schedule's change form as the admin posts it, its read-only session rows included."""
+    values = {
+        "class_type": schedule.class_type_id,
+        "instructor": schedule.instructor_id,
+        "location": schedule.location_id,
+        "room": schedule.room_id or "",
+        "is_active": "on" if schedule.is_active else "",
+        "start_time": schedule.start_time.strftime("%H:%M"),
+        "duration_minutes": schedule.duration_minutes or "",
+        "valid_from": schedule.valid_from.isoformat(),
+        "valid_until": schedule.valid_until.isoformat() if schedule.valid_until else "",
+        "capacity": schedule.capacity or "",
+        "price": schedule.price if schedule.price is not None else "",
+        "min_participants": schedule.min_participants or "",
+        "min_decision_hours": schedule.min_decision_hours or "",
+        "_save": "Save",
+        **changes,
+    }
+    upcoming = list(schedule.sessions.filter(starts_at__gte=timezone.now()).order_by("starts_at"))
+    values |= {"sessions-TOTAL_FORMS": len(upcoming), "sessions-INITIAL_FORMS": len(upcoming)}
+    for i, session in enumerate(upcoming):
+        values |= {f"sessions-{i}-id": session.pk, f"sessions-{i}-schedule": schedule.pk}
+    return {name: str(value) for name, value in values.items() if value != ""}
+
+
+def test_it_flags_a_session_a_schedule_change_moves_into_a_taken_room_and_names_the_class(client, superuser, studio):
+    first = studio.schedule.sessions.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+    local = first.starts_at.astimezone(MADRID)
+    cleo = PractitionerFactory(public_name="Cleo Sanz", slug="cleo")
+    in_the_way = add_session(
+        class_type=studio.yin,
+        location=studio.centro,
+        room=studio.main_room,
+        instructor=cleo,
+        starts_at=_at_local(local.date(), 8, 30),
+    )
+    data = _schedule_form_data(studio.schedule, start_time="08:30", recurrence="RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR")
+
+    response = client.post(_admin_url(ClassSchedule, "change", studio.schedule.pk), data, follow=True)
+
+    assert response.status_code == 200
+    first.refresh_from_db()
+    expected = f"Room Centro · Main hall is already taken by Yin on {_span(in_the_way)}."
+    assert first.conflict_note == expected
+    assert first.starts_at == _at_local(local.date(), 7)  # left where it was, for staff to decide
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert f"{first}: {expected}" in warnings
+    assert "Cleo" not in first.conflict_note
+
+
 def test_it_saves_a_session_moved_to_a_free_time(client, superuser, studio):
     target = studio.later
     new_start = target.starts_at + timedelta(hours=3)
