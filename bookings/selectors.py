@@ -28,6 +28,17 @@ def _with_class(qs: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
+def with_times(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+    """``begins``/``finishes`` for either kind: a class booking's times are its session's.
+
+    An annotation rather than a copied column: a session moved by staff or by
+    regeneration can never leave its bookings' times behind.
+    """
+    return qs.annotate(
+        begins=Coalesce("class_session__starts_at", "starts_at"), finishes=Coalesce("class_session__ends_at", "ends_at")
+    )
+
+
 def client_booking(*, client: User, reference: str) -> Booking:
     """The client's own booking; another client's reference is simply not found."""
     return _with_class(Booking.objects.filter(client=client)).get(reference=reference.upper())

@@ -224,24 +224,44 @@ class ClassSessionForm(forms.ModelForm):
 
 
 class SessionDateFilter(admin.SimpleListFilter):
+    """When it starts, in the viewer's zone; ``field_name`` lets the bookings' admin reuse it on its start."""
+
     title = _("date")
     parameter_name = "when"
+    field_name = "starts_at"
 
     def lookups(self, request, model_admin):
-        return [("today", _("Today")), ("week", _("Next 7 days")), ("future", _("Upcoming")), ("past", _("Past"))]
+        return [
+            ("today", _("Today")),
+            ("week", _("Next 7 days")),
+            ("month", _("This month")),
+            ("future", _("Upcoming")),
+            ("past", _("Past")),
+        ]
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        start_today = selectors.local_midnight(timezone.localdate(), timezone.get_current_timezone())
-        match self.value():
-            case "today":
-                return queryset.filter(starts_at__gte=start_today, starts_at__lt=start_today + timedelta(days=1))
-            case "week":
-                return queryset.filter(starts_at__gte=now, starts_at__lt=now + timedelta(days=7))
-            case "future":
-                return queryset.filter(starts_at__gte=now)
-            case "past":
-                return queryset.filter(starts_at__lt=now)
+        zone = timezone.get_current_timezone()
+        today = timezone.localdate(now, zone)
+        first = today.replace(day=1)
+        # Local midnights, not "+ 24 hours": a day or month with a DST change is not a whole number of 24 h days.
+        bounds = {
+            "today": (selectors.local_midnight(today, zone), selectors.local_midnight(today + timedelta(days=1), zone)),
+            "week": (now, now + timedelta(days=7)),
+            "month": (
+                selectors.local_midnight(first, zone),
+                selectors.local_midnight((first + timedelta(days=32)).replace(day=1), zone),
+            ),
+            "future": (now, None),
+            "past": (None, now),
+        }.get(self.value())
+        if bounds is None:
+            return queryset
+        lower, upper = bounds
+        if lower is not None:
+            queryset = queryset.filter(**{f"{self.field_name}__gte": lower})
+        if upper is not None:
+            queryset = queryset.filter(**{f"{self.field_name}__lt": upper})
         return queryset
 
 

@@ -174,7 +174,7 @@ def occupancy_conflicts(
     qs = Occupancy.objects.filter(who, starts_at__lt=ends_at, ends_at__gt=starts_at)
     if exclude_session_id:
         qs = qs.exclude(class_session_id=exclude_session_id)
-    return list(qs.select_related("class_session__class_type", "practitioner", "room"))
+    return list(qs.select_related("class_session__class_type", "practitioner", "room__location"))
 
 
 def blackouts_overlapping(*, starts_at: datetime, ends_at: datetime) -> list[Blackout]:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings import services as booking_services
 from bookings import therapy
+from bookings.models import Booking
 from schedules import services
 from schedules import slots as therapy_slots
 from schedules.models import (
@@ -519,12 +520,135 @@ def test_it_shows_an_instructor_clash_as_a_form_error(client, superuser, studio)
     response = client.post(_admin_url(ClassSession, "change", target.pk), data)
 
     assert response.status_code == 200
-    assert "is already taken by" in response.content.decode()
-    assert response.context["adminform"].form.errors
+    assert _form_errors(response) == [f"Instructor Ben Ode is already taken by Yin on {_span(studio.soon)}."]
     target.refresh_from_db()
     assert (target.starts_at, target.ends_at) == before
     occupancy = Occupancy.objects.get(class_session=target)
     assert (occupancy.starts_at, occupancy.ends_at) == before
+
+
+def _form_errors(response) -> list[str]:
+    return [html.unescape(str(e)) for e in response.context["adminform"].form.non_field_errors()]
+
+
+def _span(session: ClassSession, zone: ZoneInfo = MADRID) -> str:
+    """How a conflict message writes a session's time, in the viewer's zone (the superuser's: Madrid)."""
+    starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
+    return f"{starts:%a %d %b %Y %H:%M}–{ends:%H:%M}"
+
+
+def test_it_names_the_room_and_the_class_holding_it_not_that_class_s_instructor(client, superuser, studio):
+    cleo = PractitionerFactory(public_name="Cleo Sanz", slug="cleo")
+    in_the_way = add_session(
+        class_type=studio.vinyasa,
+        location=studio.gracia,
+        room=studio.garden_room,
+        instructor=cleo,
+        starts_at=studio.later.starts_at + timedelta(hours=3),
+    )
+    data = _session_form_data(studio.later, superuser.zone, starts_at=in_the_way.starts_at, ends_at=in_the_way.ends_at)
+
+    response = client.post(_admin_url(ClassSession, "change", studio.later.pk), data)
+
+    assert response.status_code == 200
+    assert _form_errors(response) == [f"Room Gràcia · Garden room is already taken by Vinyasa on {_span(in_the_way)}."]
+    assert "Cleo" not in response.content.decode()
+    assert ClassSession.objects.get(pk=studio.later.pk).starts_at == studio.later.starts_at
+
+
+def test_it_names_a_therapy_session_holding_the_room(client, superuser, studio):
+    _therapy_booking(studio)  # Ana's massage in the garden room, five days ahead
+    booking = Booking.objects.get(therapy_type__slug="massage")
+    hold = Occupancy.objects.get(pk=booking.occupancy_id)
+    data = _session_form_data(
+        studio.later, superuser.zone, starts_at=booking.starts_at, ends_at=booking.starts_at + timedelta(hours=1)
+    )
+
+    response = client.post(_admin_url(ClassSession, "change", studio.later.pk), data)
+
+    assert response.status_code == 200
+    when = f"{hold.starts_at.astimezone(MADRID):%a %d %b %Y %H:%M}–{hold.ends_at.astimezone(MADRID):%H:%M}"
+    assert _form_errors(response) == [f"Room Gràcia · Garden room is already taken by a therapy session on {when}."]
+    assert "Ana Ruiz" not in response.content.decode()
+
+
+def test_it_warns_that_a_saved_schedule_s_room_is_taken_and_by_which_class(client, superuser, studio):
+    cleo = PractitionerFactory(public_name="Cleo Sanz", slug="cleo")
+    local = studio.later.starts_at.astimezone(MADRID)  # Ben's Yin in the garden room
+    data = {
+        "class_type": studio.vinyasa.pk,
+        "instructor": cleo.pk,
+        "location": studio.gracia.pk,
+        "room": studio.garden_room.pk,
+        "is_active": "on",
+        "recurrence": f"RRULE:FREQ=WEEKLY;BYDAY={local.strftime('%a')[:2].upper()}",  # e.g. BYDAY=TU
+        "start_time": local.strftime("%H:%M"),
+        "duration_minutes": "60",
+        "valid_from": local.date().isoformat(),
+        "valid_until": local.date().isoformat(),
+        "min_decision_hours": "3",
+        "sessions-TOTAL_FORMS": "0",
+        "sessions-INITIAL_FORMS": "0",
+        "_save": "Save",
+    }
+
+    response = client.post(_admin_url(ClassSchedule, "add"), data, follow=True)
+
+    assert response.status_code == 200
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [f"{local.date()}: Room Gràcia · Garden room is already taken by Yin on {_span(studio.later)}."]
+    assert not ClassSession.objects.filter(schedule__instructor=cleo).exists()
+
+
+def _schedule_form_data(schedule: ClassSchedule, **changes) -> dict:
+    """The schedule's change form as the admin posts it, its read-only session rows included."""
+    values = {
+        "class_type": schedule.class_type_id,
+        "instructor": schedule.instructor_id,
+        "location": schedule.location_id,
+        "room": schedule.room_id or "",
+        "is_active": "on" if schedule.is_active else "",
+        "start_time": schedule.start_time.strftime("%H:%M"),
+        "duration_minutes": schedule.duration_minutes or "",
+        "valid_from": schedule.valid_from.isoformat(),
+        "valid_until": schedule.valid_until.isoformat() if schedule.valid_until else "",
+        "capacity": schedule.capacity or "",
+        "price": schedule.price if schedule.price is not None else "",
+        "min_participants": schedule.min_participants or "",
+        "min_decision_hours": schedule.min_decision_hours or "",
+        "_save": "Save",
+        **changes,
+    }
+    upcoming = list(schedule.sessions.filter(starts_at__gte=timezone.now()).order_by("starts_at"))
+    values |= {"sessions-TOTAL_FORMS": len(upcoming), "sessions-INITIAL_FORMS": len(upcoming)}
+    for i, session in enumerate(upcoming):
+        values |= {f"sessions-{i}-id": session.pk, f"sessions-{i}-schedule": schedule.pk}
+    return {name: str(value) for name, value in values.items() if value != ""}
+
+
+def test_it_flags_a_session_a_schedule_change_moves_into_a_taken_room_and_names_the_class(client, superuser, studio):
+    first = studio.schedule.sessions.filter(starts_at__gt=timezone.now()).order_by("starts_at").first()
+    local = first.starts_at.astimezone(MADRID)
+    cleo = PractitionerFactory(public_name="Cleo Sanz", slug="cleo")
+    in_the_way = add_session(
+        class_type=studio.yin,
+        location=studio.centro,
+        room=studio.main_room,
+        instructor=cleo,
+        starts_at=_at_local(local.date(), 8, 30),
+    )
+    data = _schedule_form_data(studio.schedule, start_time="08:30", recurrence="RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR")
+
+    response = client.post(_admin_url(ClassSchedule, "change", studio.schedule.pk), data, follow=True)
+
+    assert response.status_code == 200
+    first.refresh_from_db()
+    expected = f"Room Centro · Main hall is already taken by Yin on {_span(in_the_way)}."
+    assert first.conflict_note == expected
+    assert first.starts_at == _at_local(local.date(), 7)  # left where it was, for staff to decide
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert f"{first}: {expected}" in warnings
+    assert "Cleo" not in first.conflict_note
 
 
 def test_it_saves_a_session_moved_to_a_free_time(client, superuser, studio):
