@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,10 +74,14 @@ def therapy_type(request: HttpRequest, slug: str) -> HttpResponse:
     cal = None
     if duration and pool:
         cal = ts.booking_calendar(kind=kind, minutes=duration.minutes, therapists=pool, month=month, day=day, zone=zone)
-    return render(
+    # htmx asks for another day or month: only the calendar and its times come back, so the
+    # page around them (and the keyboard focus) stays. A history restore wants the whole page.
+    partial = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+    response = render(
         request,
-        "bookings/therapy/type.html",
+        "bookings/therapy/_calendar_times.html" if partial else "bookings/therapy/type.html",
         {
+            "htmx": partial,
             "kind": kind,
             "durations": durations,
             "duration": duration,
@@ -87,6 +92,8 @@ def therapy_type(request: HttpRequest, slug: str) -> HttpResponse:
             "zone_name": str(zone),
         },
     )
+    patch_vary_headers(response, ["HX-Request"])  # a cache must not hand the partial to a full page load
+    return response
 
 
 @login_required
