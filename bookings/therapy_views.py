@@ -74,14 +74,11 @@ def therapy_type(request: HttpRequest, slug: str) -> HttpResponse:
     cal = None
     if duration and pool:
         cal = ts.booking_calendar(kind=kind, minutes=duration.minutes, therapists=pool, month=month, day=day, zone=zone)
-    # htmx asks for another day or month: only the calendar and its times come back, so the
-    # page around them (and the keyboard focus) stays. A history restore wants the whole page.
-    partial = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-    response = render(
+    return _render_calendar(
         request,
-        "bookings/therapy/_calendar_times.html" if partial else "bookings/therapy/type.html",
+        "bookings/therapy/type.html",
+        "bookings/therapy/_calendar_times.html",
         {
-            "htmx": partial,
             "kind": kind,
             "durations": durations,
             "duration": duration,
@@ -92,6 +89,16 @@ def therapy_type(request: HttpRequest, slug: str) -> HttpResponse:
             "zone_name": str(zone),
         },
     )
+
+
+def _render_calendar(request: HttpRequest, page: str, partial: str, context: dict) -> HttpResponse:
+    """The whole page, or only its calendar and times when htmx asks for another day or month.
+
+    The partial keeps the page around it (and the keyboard focus) where it is; a history
+    restore (htmx going back to a page it has not cached) wants the whole page.
+    """
+    htmx = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+    response = render(request, partial if htmx else page, {**context, "htmx": htmx})
     patch_vary_headers(response, ["HX-Request"])  # a cache must not hand the partial to a full page load
     return response
 
@@ -255,10 +262,11 @@ def reschedule(request: HttpRequest, reference: str) -> HttpResponse:
         ignore_occupancy_ids=(booking.occupancy_id,) if booking.occupancy_id else (),
     )
     cfg = settings_for(booking.practitioner_id)
-    return render(
+    return _render_calendar(
         request,
         "bookings/therapy/reschedule.html",
-        {"booking": booking, "cal": cal, "zone_name": str(zone), "notice_hours": cfg.min_notice_hours},
+        "bookings/therapy/_reschedule_times.html",
+        {"booking": booking, "cal": cal, "zone_name": str(zone), "notice_hours": cfg.min_notice_hours, "query": "r=1"},
     )
 
 

@@ -1,5 +1,5 @@
 """Forms people fill in with a keyboard or a screen reader: every control has a label,
-and the therapy calendar answers htmx with the calendar and times only."""
+and the therapy calendars (booking, moving a session) answer htmx with the calendar and times only."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import therapy
 from schedules.models import Practitioner, TherapyType
+from schedules.recurrence import wall_time_to_utc
 from tests.factories import (
     AvailabilityRuleFactory,
     LocationFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     TherapistSettingsFactory,
     TherapyDurationFactory,
     TherapyTypeFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +142,26 @@ def test_the_length_and_therapist_choice_is_sent_with_a_button_not_on_change(cli
     assert "onchange" not in html
     assert "<noscript>" not in html
     assert 'data-testid="show-times"' in html
+
+
+def test_moving_a_session_answers_htmx_with_the_calendar_and_times_only(client, therapist):
+    kind = TherapyType.objects.get(slug="massage")
+    carla = UserFactory(time_zone="Europe/Madrid")
+    first = wall_time_to_utc(_day(2), time(10), MADRID)
+    booking = therapy.book_therapy(client=carla, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=first)
+    client.force_login(carla)
+    url = reverse("bookings:reschedule", args=[booking.reference])
+    day = _day(4)
+    query = {"r": 1, "month": day.strftime("%Y-%m"), "day": day.isoformat()}
+
+    partial = client.get(url, query, headers={"HX-Request": "true"})
+    whole = client.get(url, query)
+
+    assert "<html" not in partial.content.decode() and "<html" in whole.content.decode()
+    for response in (partial, whole):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert html.count('data-testid="time"') == 7
+        assert 'name="csrfmiddlewaretoken"' in html  # the times are buttons of a POST form
+        assert "HX-Request" in response["Vary"]
+    assert "7 times on" in partial.content.decode()

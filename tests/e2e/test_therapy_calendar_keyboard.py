@@ -6,14 +6,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import Page, expect
 
+from bookings import therapy
 from schedules.models import Practitioner, TherapyType
+from schedules.recurrence import wall_time_to_utc
 from tests.e2e.conftest import STUDIO_ZONE
+from tests.e2e.test_bookings import a_client, log_in
 from tests.factories import (
     AvailabilityRuleFactory,
     LocationFactory,
@@ -137,3 +141,36 @@ def test_without_javascript_a_day_is_a_plain_link_to_its_times(live_server, brow
         expect(page.get_by_test_id("time").first).to_be_visible()
     finally:
         context.close()
+
+
+def test_moving_a_session_the_chosen_days_times_come_in_place_too(live_server, page, transactional_db):
+    practice = a_massage_practice()
+    carla = a_client("carla@example.com", "Carla Díaz")
+    zone = ZoneInfo(STUDIO_ZONE)
+    booking = therapy.book_therapy(
+        client=carla,
+        therapy_type=practice.kind,
+        minutes=60,
+        practitioner=practice.therapist,
+        starts_at=wall_time_to_utc(practice.day - timedelta(days=1), time(10), zone),
+    )
+    log_in(page, live_server, carla)
+    page.goto(f"{live_server.url}/bookings/{booking.reference}/reschedule/?r=1&month={practice.day:%Y-%m}")
+    mark_the_page(page)
+
+    day_link(page, practice.day).focus()
+    page.keyboard.press("Enter")
+
+    heading = page.get_by_test_id("times-heading")
+    expect(heading).to_have_text(date_format(practice.day, "l j F"))
+    expect(heading).to_be_focused()
+    assert still_the_same_page(page), "the page was reloaded"
+    page.keyboard.press("Tab")
+    first = page.get_by_test_id("time").first
+    expect(first).to_be_focused()
+    expect(first).to_have_text("09:00")
+    page.keyboard.press("Enter")  # the swapped-in form posts as before
+
+    expect(page.get_by_role("alert")).to_have_text("Your session has been moved.")
+    booking.refresh_from_db()
+    assert booking.starts_at == wall_time_to_utc(practice.day, time(9), zone)
