@@ -172,15 +172,26 @@ class TherapistSettingsForm(forms.ModelForm):
 class HoursRangeForm(forms.Form):
     # An empty first choice: an untouched spare row posts nothing and is skipped, not refused.
     weekday = forms.TypedChoiceField(
-        label=_("Day"), choices=[("", "—"), *Weekday.choices], coerce=int, empty_value=None
+        label=_("Day"),
+        choices=[("", "—"), *Weekday.choices],
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    start = forms.TimeField(
+        label=_("From"),
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"}, format="%H:%M"),
+    )
+    end = forms.TimeField(
+        label=_("Until"),
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"}, format="%H:%M"),
+    )
     location = forms.ModelChoiceField(
         label=_("Where"),
         queryset=Location.objects.filter(is_active=True),
         required=False,
         empty_label=_("Online only"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
     def clean(self):
@@ -194,7 +205,17 @@ class HoursRangeForm(forms.Form):
         return HoursRange(d["weekday"], d["start"], d["end"], d.get("location"))
 
 
-HoursFormSet = formset_factory(HoursRangeForm, extra=5, can_delete=True)  # a working week in one save
+class _HoursFormSet(forms.BaseFormSet):
+    """Bootstrap's checkbox style on the formset's own "Delete" box, like the rows' other controls."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+
+# Five spare rows: a working week in one save.
+HoursFormSet = formset_factory(HoursRangeForm, formset=_HoursFormSet, extra=5, can_delete=True)
 
 
 class OverrideForm(forms.Form):

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,9 +74,10 @@ def therapy_type(request: HttpRequest, slug: str) -> HttpResponse:
     cal = None
     if duration and pool:
         cal = ts.booking_calendar(kind=kind, minutes=duration.minutes, therapists=pool, month=month, day=day, zone=zone)
-    return render(
+    return _render_calendar(
         request,
         "bookings/therapy/type.html",
+        "bookings/therapy/_calendar_times.html",
         {
             "kind": kind,
             "durations": durations,
@@ -87,6 +89,18 @@ def therapy_type(request: HttpRequest, slug: str) -> HttpResponse:
             "zone_name": str(zone),
         },
     )
+
+
+def _render_calendar(request: HttpRequest, page: str, partial: str, context: dict) -> HttpResponse:
+    """The whole page, or only its calendar and times when htmx asks for another day or month.
+
+    The partial keeps the page around it (and the keyboard focus) where it is; a history
+    restore (htmx going back to a page it has not cached) wants the whole page.
+    """
+    htmx = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+    response = render(request, partial if htmx else page, {**context, "htmx": htmx})
+    patch_vary_headers(response, ["HX-Request"])  # a cache must not hand the partial to a full page load
+    return response
 
 
 @login_required
@@ -248,10 +262,11 @@ def reschedule(request: HttpRequest, reference: str) -> HttpResponse:
         ignore_occupancy_ids=(booking.occupancy_id,) if booking.occupancy_id else (),
     )
     cfg = settings_for(booking.practitioner_id)
-    return render(
+    return _render_calendar(
         request,
         "bookings/therapy/reschedule.html",
-        {"booking": booking, "cal": cal, "zone_name": str(zone), "notice_hours": cfg.min_notice_hours},
+        "bookings/therapy/_reschedule_times.html",
+        {"booking": booking, "cal": cal, "zone_name": str(zone), "notice_hours": cfg.min_notice_hours, "query": "r=1"},
     )
 
 

@@ -243,6 +243,8 @@ def test_a_client_books_and_requests_the_therapist_answers_and_the_client_accept
     card.get_by_role("link", name="Massage").click()
     expect(alba_page.get_by_test_id("requirements")).to_contain_text("Please arrive 10 minutes early.")
     alba_page.get_by_label("Length").select_option(label="90 min · 90.00 EUR")
+    alba_page.get_by_role("button", name="Show times").click()
+    expect(alba_page).to_have_url(re.compile(r"minutes=90"))
     expect(alba_page.get_by_label("Length")).to_have_value("90")
     expect(alba_page.locator("main")).to_contain_text(f"Times are in your time zone, {LONDON}.")
     # The day off is not offered, nor Monday (no hours); Thursday is.
@@ -320,6 +322,8 @@ def test_a_client_books_and_requests_the_therapist_answers_and_the_client_accept
     navbar(alba_page).get_by_role("link", name="Therapies").click()
     alba_page.get_by_test_id("therapy-list").get_by_role("link", name="Osteopathy").click()
     alba_page.get_by_label("Therapist").select_option(label="Oscar Molina")
+    alba_page.get_by_role("button", name="Show times").click()
+    expect(alba_page).to_have_url(re.compile(r"therapist=oscar-molina"))
     expect(alba_page.get_by_label("Therapist")).to_have_value("oscar-molina")
     pick_day(alba_page, thursday)
     # Oscar's 10:00 to 18:00 in Madrid is 09:00 to 17:00 in London: 45 minutes from 09:00 to 16:00, every half hour.
