@@ -34,7 +34,7 @@ from tests.bookings.conftest import upcoming_class
 from tests.e2e.checks import accessibility_problems, html_errors
 from tests.e2e.conftest import STUDIO_ZONE, Studio
 from tests.e2e.test_bookings import log_in
-from tests.factories import TherapistFactory, TherapyDurationFactory, UserFactory
+from tests.factories import AvailabilityOverrideFactory, TherapistFactory, TherapyDurationFactory, UserFactory
 from waitlist import services as waitlist_services
 from waitlist.models import WaitlistOffer, WaitlistSettings
 
@@ -136,6 +136,14 @@ def site(studio: Studio) -> Site:
         starts_at=wall_time_to_utc(day, time(10), zone),
         intake={"Any injuries or areas to avoid?": "Left shoulder"},
     )
+    # Irene also teaches a class that day, and takes the day after next off: her week
+    # and month show hours, a request, a class and time off.
+    upcoming_class(starts_at=wall_time_to_utc(day, time(16), zone), instructor=therapist)
+    AvailabilityOverrideFactory(
+        practitioner=therapist,
+        starts_at=wall_time_to_utc(day + timedelta(days=2), time(9), zone),
+        ends_at=wall_time_to_utc(day + timedelta(days=2), time(18), zone),
+    )
     # A waitlist offer for Carla: Ben takes the last spot, Carla queues, Ben cancels.
     full = _later_class(min_free=1, days=4)
     ClassSession.objects.filter(pk=full.pk).update(spots_taken=full.capacity - 1)
@@ -201,6 +209,8 @@ def pages_to_check(site: Site) -> list[Visit]:
     visits += [
         Visit(THERAPIST, "/therapist/"),
         Visit(THERAPIST, "/therapist/?view=month"),
+        Visit(THERAPIST, f"/therapist/?week={site.request_day}"),
+        Visit(THERAPIST, f"/therapist/?view=month&week={site.request_day}"),
         Visit(THERAPIST, "/therapist/availability/"),
         Visit(THERAPIST, "/therapist/requests/"),
         Visit(THERAPIST, "/therapist/sessions/"),
