@@ -14,6 +14,7 @@ test can also collect failures over many pages with ``accessibility_problems`` /
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -32,6 +33,8 @@ BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
 def accessibility_problems(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page as it is now, one line per element."""
+    if not AXE_JS.exists():
+        raise AssertionError(f"{AXE_JS} is missing: run `make install` (npm ci installs axe-core)")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
@@ -67,6 +70,10 @@ def html_errors(html_by_url: Mapping[str, str]) -> dict[str, list[str]]:
     """The Nu Html Checker's errors per URL; one JVM for all pages (each written to a temp file)."""
     if not html_by_url:
         return {}
+    if shutil.which("java") is None:
+        raise AssertionError("the Nu Html Checker needs Java 17 (apt-get install openjdk-17-jre-headless)")
+    if not VNU_JAR.exists():
+        raise AssertionError(f"{VNU_JAR} is missing: run `make install` (npm ci installs vnu-jar)")
     with tempfile.TemporaryDirectory(prefix="vnu-") as tmp:
         file_to_url: dict[str, str] = {}
         paths = []

@@ -86,7 +86,9 @@ def _later_class(*, min_free: int, days: int) -> ClassSession:
 
 
 @pytest.fixture
-def site(studio: Studio) -> Site:
+def site(studio: Studio, settings) -> Site:
+    # The site's URLs plus two that fail on purpose, for the 400 and 500 pages.
+    settings.ROOT_URLCONF = "tests.error_urls"
     policy, created = BookingPolicy.objects.get_or_create(
         is_default=True,
         defaults={"name": "Studio default", "booking_opens_days": 30, "cutoff_minutes": 60, "max_party_size": 4},
@@ -190,6 +192,8 @@ def pages_to_check(site: Site) -> list[Visit]:
         Visit(ANONYMOUS, "/accounts/signup/"),
         Visit(ANONYMOUS, "/accounts/password/reset/"),
         Visit(ANONYMOUS, "/no-such-page/", status=404),
+        Visit(ANONYMOUS, "/test-bad-request/", status=400),
+        Visit(ANONYMOUS, "/test-crash/", status=500),
     ]
     visits += [Visit(CLIENT, path) for path in public]
     visits += [
@@ -269,7 +273,7 @@ def test_every_page_has_no_serious_accessibility_violations(site, live_server, c
 def test_every_page_is_valid_html(site):
     html: dict[str, str] = {}
     for visit in pages_to_check(site):
-        client = Client()
+        client = Client(raise_request_exception=False)  # the 500 page, as a visitor gets it
         if visit.role != ANONYMOUS:
             client.force_login(site.users[visit.role])
         response = client.get(visit.path)
