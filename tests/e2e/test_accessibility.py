@@ -68,6 +68,7 @@ class Site:
     class_booking: Booking
     therapy_booking: Booking
     offer: WaitlistOffer
+    proposal_id: int
     therapy_day: str  # a free day in the client's calendar
     request_day: str  # the day of the therapy request, in the therapist's zone
     therapy_start: str
@@ -138,6 +139,12 @@ def site(studio: Studio, settings) -> Site:
         starts_at=wall_time_to_utc(day, time(10), zone),
         intake={"Any injuries or areas to avoid?": "Left shoulder"},
     )
+    # Irene suggests two other times (the client's proposal page).
+    proposals = therapy.propose_times(
+        booking=therapy_booking,
+        actor=therapist.user,
+        starts=[wall_time_to_utc(day + timedelta(days=1), time(h), zone) for h in (12, 14)],
+    )
     # Irene also teaches a class that day, and takes the day after next off: her week
     # and month show hours, a request, a class and time off.
     upcoming_class(starts_at=wall_time_to_utc(day, time(16), zone), instructor=therapist)
@@ -163,6 +170,7 @@ def site(studio: Studio, settings) -> Site:
         class_booking=class_booking,
         therapy_booking=therapy_booking,
         offer=offer,
+        proposal_id=proposals[0].pk,
         therapy_day=free_day.isoformat(),
         request_day=day.isoformat(),
         therapy_start=wall_time_to_utc(free_day, time(11), zone).isoformat(),
@@ -203,6 +211,8 @@ def pages_to_check(site: Site) -> list[Visit]:
         Visit(CLIENT, f"/bookings/{ref}/cancel/"),
         Visit(CLIENT, f"/bookings/{ref}/change/"),
         Visit(CLIENT, f"/bookings/{therapy_ref}/"),
+        Visit(CLIENT, f"/proposals/{site.proposal_id}/"),
+        Visit(CLIENT, f"/bookings/{therapy_ref}/reschedule/?day={site.therapy_day}"),
         Visit(CLIENT, "/messages/"),
         Visit(CLIENT, "/accounts/profile/"),
         Visit(CLIENT, f"/waitlist/offers/{site.offer.pk}/"),
