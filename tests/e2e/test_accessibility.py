@@ -6,7 +6,8 @@ axe-core runs in Chromium on every page, logged out and logged in, at a desktop
 in one run: no errors. Django admin's own pages are not checked.
 
 One seeded studio per test, one browser context per role and size; the pages are
-listed in ``pages_to_check``. Pages another branch adds go in the lists at the top.
+listed in ``pages_to_check``; instructor pages from another branch go in
+``INSTRUCTOR_PATHS`` below.
 """
 
 from __future__ import annotations
