@@ -26,5 +26,10 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 
+# 403 and 404 use Django's handlers with templates/403.html and 404.html (full context);
+# 400 and 500 render templates/400.html and 500.html without the request (config.views).
+handler400 = "config.views.bad_request"
+handler500 = "config.views.server_error"
+
 admin.site.site_header = settings.STUDIO_NAME
 admin.site.site_title = settings.STUDIO_NAME
