@@ -177,7 +177,7 @@ def test_htmx_check_in_answers_with_the_card_and_the_counts_only(client, teacher
     html = response.content.decode()
     assert response.status_code == 200
     assert f'id="booking-{booking.pk}"' in html and "Checked in at" in html
-    assert 'hx-swap-oob="true"' in html and "1 checked in" in html
+    assert 'data-hx-swap-oob="true"' in html and "1 checked in" in html
     assert "<nav" not in html  # not the whole page
 
 

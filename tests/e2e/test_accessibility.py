@@ -6,8 +6,7 @@ axe-core runs in Chromium on every page, logged out and logged in, at a desktop
 in one run: no errors. Django admin's own pages are not checked.
 
 One seeded studio per test, one browser context per role and size; the pages are
-listed in ``pages_to_check``; instructor pages from another branch go in
-``INSTRUCTOR_PATHS`` below.
+listed in ``pages_to_check``.
 """
 
 from __future__ import annotations
@@ -41,11 +40,8 @@ from waitlist.models import WaitlistOffer, WaitlistSettings
 
 pytestmark = pytest.mark.e2e
 
-# Instructor pages (templates/instructor/, another branch): add their paths here after
-# merging, e.g. "/instructor/", "/instructor/classes/{class_id}/". ``{class_id}`` is a
-# class the instructor teaches (``site.instructor_class``); they are checked logged in
-# as that instructor, at both sizes, with axe and vnu like every other page.
-INSTRUCTOR_PATHS: list[str] = []
+# The instructor's own pages; ``{class_id}`` is a class the instructor teaches.
+INSTRUCTOR_PATHS = ["/instructor/", "/instructor/classes/{class_id}/"]
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
