@@ -91,7 +91,14 @@ def book_therapy(request: HttpRequest, slug: str) -> HttpResponse:
     if duration is None:
         messages.error(request, _("Please choose a length first."))
         return redirect(kind.get_absolute_url())
-    context = {"kind": kind, "form": form, "therapist": therapist, "start": start, "duration": duration}
+    context = {
+        "kind": kind,
+        "form": form,
+        "therapist": therapist,
+        "start": start,
+        "duration": duration,
+        "terms": ts.booking_terms(client=request.user, practitioner=therapist, starts_at=start),
+    }
     if request.method != "POST" or not form.is_valid():
         return render(request, "bookings/therapy/confirm.html", context)
     data = form.cleaned_data
