@@ -79,6 +79,13 @@ def _fallback() -> BookingPolicy:
     return BookingPolicy(name="Fallback", is_default=True)  # a studio that deleted its default
 
 
+def too_many_spots(limit: int) -> str:
+    """The one wording for a party above the policy's limit: booking, change form, holds."""
+    return ngettext(
+        "You can book at most %(n)d spot in one booking.", "You can book at most %(n)d spots in one booking.", limit
+    ) % {"n": limit}
+
+
 def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, now: datetime) -> None:
     """Rules that do not need a lock: the class exists, is open for booking, party size."""
     if session.status == SessionStatus.CANCELLED:
@@ -103,14 +110,7 @@ def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, n
     if quantity < 1:
         raise BookingError(_("Choose at least one spot."))
     if quantity > rules.max_party_size:
-        raise BookingError(
-            ngettext(
-                "You can book at most %(n)d spot at once.",
-                "You can book at most %(n)d spots at once.",
-                rules.max_party_size,
-            )
-            % {"n": rules.max_party_size}
-        )
+        raise BookingError(too_many_spots(rules.max_party_size))
 
 
 def _check_client_limits(client: User, session: ClassSession, rules: BookingPolicy) -> None:
@@ -710,14 +710,7 @@ def hold_spots(
     pending) and tells the instructor; the client's message is the caller's.
     """
     if quantity > rules.max_party_size:
-        raise BookingError(
-            ngettext(
-                "You can book at most %(n)d spot at once.",
-                "You can book at most %(n)d spots at once.",
-                rules.max_party_size,
-            )
-            % {"n": rules.max_party_size}
-        )
+        raise BookingError(too_many_spots(rules.max_party_size))
     with transaction.atomic():
         _check_client_limits(client, session, rules)
         booking = Booking.objects.create(
