@@ -97,14 +97,19 @@ def counter_drift() -> list[CounterDrift]:
 
 
 def move_options(*, booking: Booking, limit: int = 20) -> list[ClassSession]:
-    """Other upcoming, open dates of the same class that a booking could move to."""
+    """Other upcoming, open dates of the same class that a booking could move to.
+
+    Dates the client already holds a booking for are left out: change_booking refuses them.
+    """
     session = booking.class_session
+    theirs = Booking.objects.filter(client_id=booking.client_id, class_session=OuterRef("pk"), status__in=ACTIVE_VALUES)
     return list(
         ClassSession.objects.for_listing()
         .scheduled()
         .upcoming()
         .filter(class_type_id=session.class_type_id)
         .exclude(pk=session.pk)
+        .exclude(Exists(theirs))
         .filter(spots_taken__lt=F("capacity"))  # change_booking refuses a party that does not fit
         .order_by("starts_at")[:limit]
     )
