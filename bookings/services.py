@@ -331,18 +331,26 @@ def _lock(booking: Booking) -> Booking:
     return Booking.objects.select_for_update(of=("self",)).select_related("class_session", "policy").get(pk=booking.pk)
 
 
+def policy_in_force(booking: Booking) -> BookingPolicy:
+    """The policy a booking is cancelled under: the one it was made under, else today's."""
+    if booking.policy_id:
+        return booking.policy
+    if booking.is_therapy:
+        return therapy_policy_for(booking.therapy_type_id)
+    return policy_for(booking.class_session.class_type_id)
+
+
+def policy_summary(booking: Booking) -> str:
+    """The cancellation policy in words, for the cancel page."""
+    return policy_rules.describe(policy_in_force(booking).terms(), currency=booking.currency)
+
+
 def cancellation_preview(
     booking: Booking, *, now: datetime | None = None, waive_fee: bool = False
 ) -> policy_rules.CancellationOutcome:
     """What cancelling now would give back and cost, by the policy in force at booking time."""
-    if booking.policy_id:
-        rules = booking.policy
-    elif booking.is_therapy:
-        rules = therapy_policy_for(booking.therapy_type_id)
-    else:
-        rules = policy_for(booking.class_session.class_type_id)
     return policy_rules.cancellation_outcome(
-        rules.terms(),
+        policy_in_force(booking).terms(),
         paid=booking.amount_paid,
         total=booking.total,
         now=now or timezone.now(),

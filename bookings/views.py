@@ -125,6 +125,7 @@ def cancel_booking(request: HttpRequest, reference: str) -> HttpResponse:
             "session": booking.class_session,
             "form": form,
             "preview": services.cancellation_preview(booking),
+            "policy_summary": services.policy_summary(booking),
         },
     )
 
