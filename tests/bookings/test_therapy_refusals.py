@@ -33,12 +33,12 @@ def test_a_time_outside_the_working_hours_says_so(kind, therapist):
 
 
 def test_a_session_running_past_the_end_of_the_day_is_outside_the_hours(kind, therapist):
-    with pytest.raises(therapy.SlotTaken, match="not in .* working hours"):
+    with pytest.raises(therapy.SlotTaken, match=r"not in .* working hours"):
         _book(kind, therapist, at(16, 30))
 
 
 def test_a_weekend_is_outside_the_hours(kind, therapist):
-    with pytest.raises(therapy.SlotTaken, match="not in .* working hours"):
+    with pytest.raises(therapy.SlotTaken, match=r"not in .* working hours"):
         _book(kind, therapist, at(10) - timedelta(days=1))  # the Sunday before
 
 
