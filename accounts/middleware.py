@@ -2,6 +2,8 @@
 
 import zoneinfo
 from collections.abc import Callable
+from functools import lru_cache
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -19,13 +21,28 @@ def viewer_zone(request: HttpRequest) -> zoneinfo.ZoneInfo:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user.zone
-    name = request.COOKIES.get(TZ_COOKIE, "")
-    if name:
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
+    name = cookie_zone_name(request.COOKIES.get(TZ_COOKIE, ""))
+    return zoneinfo.ZoneInfo(name or settings.DEFAULT_VIEWER_TIME_ZONE)
+
+
+@lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    # Read once per process: the IANA names this machine's tz database knows.
+    return frozenset(zoneinfo.available_timezones())
+
+
+def cookie_zone_name(raw: str) -> str | None:
+    """The IANA name in the zone cookie, or None for anything else.
+
+    shala.js writes the cookie with encodeURIComponent ("America%2FNew_York"), so it
+    is decoded first. Only names from the tz database are taken: ZoneInfo() itself
+    would read any path under the zoneinfo folder and fails with OSError on a
+    very long value.
+    """
+    if not raw or len(raw) > 100:
+        return None
+    name = unquote(raw)
+    return name if name in _known_zones() else None
 
 
 class ViewerTimezoneMiddleware:

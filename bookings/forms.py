@@ -10,7 +10,8 @@ from bookings import selectors, services
 
 
 class BookClassForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Spots"), min_value=1, max_value=50, initial=1)
+    # No max_value: the policy's limit is checked by the service, with its one message.
+    quantity = forms.IntegerField(label=_("Spots"), min_value=1, initial=1)
     note = forms.CharField(
         label=_("Note to the instructor (optional)"),
         required=False,
@@ -43,7 +44,7 @@ class ChangeBookingForm(forms.Form):
     """Move to another date of the same class and/or change the number of spots."""
 
     session = forms.TypedChoiceField(label=_("Date"), coerce=int, required=False)
-    quantity = forms.IntegerField(label=_("Spots"), min_value=1, max_value=50)
+    quantity = forms.IntegerField(label=_("Spots"), min_value=1)  # the limit: see BookClassForm
 
     def __init__(self, *args, booking, options, max_quantity: int, **kwargs) -> None:
         kwargs.setdefault("initial", {"session": booking.class_session_id, "quantity": booking.quantity})

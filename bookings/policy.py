@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 CENT = Decimal("0.01")
 
 
@@ -81,3 +83,34 @@ def full_refund(*, paid: Decimal) -> CancellationOutcome:
         hours_before=Decimal("0"),
         is_late=False,
     )
+
+
+def _number(value: Decimal) -> str:
+    """12.0 -> "12", 1.5 -> "1.5": hours and percents as people write them."""
+    text = f"{value.normalize():f}"
+    return text
+
+
+def describe(terms: PolicyTerms, *, currency: str) -> str:
+    """The policy in one sentence, every band included, below the last tier too.
+
+    "24 h or more before: 100 %; 12 h or more before: 50 %; less than 12 h before: no
+    refund." A client should not have to guess what happens under the last tier.
+    """
+    tiers = sorted(terms.tiers, key=lambda t: t.min_hours_before, reverse=True)
+    bands = [
+        _("%(h)s h or more before: %(p)s %%") % {"h": _number(t.min_hours_before), "p": _number(t.refund_percent)}
+        for t in tiers
+    ]
+    if not tiers:
+        bands.append(_("no refund"))
+    elif tiers[-1].min_hours_before > 0:
+        bands.append(_("less than %(h)s h before: no refund") % {"h": _number(tiers[-1].min_hours_before)})
+    text = "; ".join(bands) + "."
+    if terms.late_cancel_fee:
+        fee = _money(terms.late_cancel_fee)
+        text += " " + _("A late-cancellation fee of %(fee)s %(cur)s applies whenever less than 100 %% is refunded.") % {
+            "fee": fee,
+            "cur": currency,
+        }
+    return text

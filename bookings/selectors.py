@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from bookings.models import Booking
-from bookings.transitions import ACTIVE_VALUES
+from bookings.models import Booking, BookingEvent
+from bookings.transitions import ACTIVE_VALUES, Status
 from schedules.models import ClassSession
 
 
@@ -44,10 +44,22 @@ def client_booking(*, client: User, reference: str) -> Booking:
     return _with_class(Booking.objects.filter(client=client)).get(reference=reference.upper())
 
 
+def untaken_holds() -> Q:
+    """Holds that ended without the client ever taking them: a declined or expired offer.
+
+    They were made for the client (a waitlist offer, a wish offer), never by them, so
+    "My bookings" leaves them out; the rows stay for the books and for admin.
+    """
+    events = BookingEvent.objects.filter(booking=OuterRef("pk"))
+    made_as_hold = Exists(events.filter(from_status="", to_status=Status.PENDING))
+    taken = Exists(events.filter(to_status=Status.CONFIRMED))
+    return Q(status__in=[Status.CANCELLED, Status.EXPIRED]) & Q(made_as_hold) & ~Q(taken)
+
+
 def client_bookings(*, client: User) -> tuple[list[Booking], list[Booking]]:
-    """(upcoming, past) bookings of a client, soonest / latest first."""
+    """(upcoming, past) bookings of a client, soonest / latest first; untaken offers left out."""
     now = timezone.now()
-    mine = _with_class(Booking.objects.filter(client=client)).annotate(
+    mine = _with_class(Booking.objects.filter(client=client).exclude(untaken_holds())).annotate(
         begins=Coalesce("class_session__starts_at", "starts_at"), finishes=Coalesce("class_session__ends_at", "ends_at")
     )
     upcoming = list(mine.filter(finishes__gte=now).order_by("begins", "pk"))
@@ -96,14 +108,19 @@ def counter_drift() -> list[CounterDrift]:
 
 
 def move_options(*, booking: Booking, limit: int = 20) -> list[ClassSession]:
-    """Other upcoming, open dates of the same class that a booking could move to."""
+    """Other upcoming, open dates of the same class that a booking could move to.
+
+    Dates the client already holds a booking for are left out: change_booking refuses them.
+    """
     session = booking.class_session
+    theirs = Booking.objects.filter(client_id=booking.client_id, class_session=OuterRef("pk"), status__in=ACTIVE_VALUES)
     return list(
         ClassSession.objects.for_listing()
         .scheduled()
         .upcoming()
         .filter(class_type_id=session.class_type_id)
         .exclude(pk=session.pk)
+        .exclude(Exists(theirs))
         .filter(spots_taken__lt=F("capacity"))  # change_booking refuses a party that does not fit
         .order_by("starts_at")[:limit]
     )

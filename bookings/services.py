@@ -84,6 +84,13 @@ def _fallback() -> BookingPolicy:
     return BookingPolicy(name="Fallback", is_default=True)  # a studio that deleted its default
 
 
+def too_many_spots(limit: int) -> str:
+    """The one wording for a party above the policy's limit: booking, change form, holds."""
+    return ngettext(
+        "You can book at most %(n)d spot in one booking.", "You can book at most %(n)d spots in one booking.", limit
+    ) % {"n": limit}
+
+
 def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, now: datetime) -> None:
     """Rules that do not need a lock: the class exists, is open for booking, party size."""
     if session.status == SessionStatus.CANCELLED:
@@ -108,14 +115,7 @@ def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, n
     if quantity < 1:
         raise BookingError(_("Choose at least one spot."))
     if quantity > rules.max_party_size:
-        raise BookingError(
-            ngettext(
-                "You can book at most %(n)d spot at once.",
-                "You can book at most %(n)d spots at once.",
-                rules.max_party_size,
-            )
-            % {"n": rules.max_party_size}
-        )
+        raise BookingError(too_many_spots(rules.max_party_size))
 
 
 def _check_client_limits(client: User, session: ClassSession, rules: BookingPolicy) -> None:
@@ -336,18 +336,26 @@ def _lock(booking: Booking) -> Booking:
     return Booking.objects.select_for_update(of=("self",)).select_related("class_session", "policy").get(pk=booking.pk)
 
 
+def policy_in_force(booking: Booking) -> BookingPolicy:
+    """The policy a booking is cancelled under: the one it was made under, else today's."""
+    if booking.policy_id:
+        return booking.policy
+    if booking.is_therapy:
+        return therapy_policy_for(booking.therapy_type_id)
+    return policy_for(booking.class_session.class_type_id)
+
+
+def policy_summary(booking: Booking) -> str:
+    """The cancellation policy in words, for the cancel page."""
+    return policy_rules.describe(policy_in_force(booking).terms(), currency=booking.currency)
+
+
 def cancellation_preview(
     booking: Booking, *, now: datetime | None = None, waive_fee: bool = False
 ) -> policy_rules.CancellationOutcome:
     """What cancelling now would give back and cost, by the policy in force at booking time."""
-    if booking.policy_id:
-        rules = booking.policy
-    elif booking.is_therapy:
-        rules = therapy_policy_for(booking.therapy_type_id)
-    else:
-        rules = policy_for(booking.class_session.class_type_id)
     return policy_rules.cancellation_outcome(
-        rules.terms(),
+        policy_in_force(booking).terms(),
         paid=booking.amount_paid,
         total=booking.total,
         now=now or timezone.now(),
@@ -723,14 +731,7 @@ def hold_spots(
     pending) and tells the instructor; the client's message is the caller's.
     """
     if quantity > rules.max_party_size:
-        raise BookingError(
-            ngettext(
-                "You can book at most %(n)d spot at once.",
-                "You can book at most %(n)d spots at once.",
-                rules.max_party_size,
-            )
-            % {"n": rules.max_party_size}
-        )
+        raise BookingError(too_many_spots(rules.max_party_size))
     with transaction.atomic():
         _check_client_limits(client, session, rules)
         booking = Booking.objects.create(

@@ -34,6 +34,7 @@ from bookings.therapy_forms import (
 )
 from schedules import external_calendar, therapist_calendar
 from schedules.models import AvailabilityRule
+from schedules.params import month_for_week, query_date, query_month
 from schedules.recurrence import wall_time_to_utc
 from schedules.slots import settings_for
 from schedules.tasks import sync_external_calendar
@@ -63,13 +64,11 @@ def calendar_week(request: HttpRequest, practitioner) -> HttpResponse:
     cfg = settings_for(practitioner)
     zone = cfg.zone
     today = timezone.localtime(timezone.now(), zone).date()
-    try:
-        anchor = date.fromisoformat(request.GET["week"]) if request.GET.get("week") else today
-    except ValueError:
-        anchor = today
+    anchor = query_date(request.GET.get("week"), today)
     monday = anchor - timedelta(days=anchor.weekday())
     if request.GET.get("view") == "month":
-        return _calendar_month(request, practitioner, anchor, zone, today)
+        month = query_month(request.GET.get("month"), month_for_week(monday, today))
+        return _calendar_month(request, practitioner, month, zone, today)
     with timezone.override(zone):
         return render(
             request,
@@ -90,8 +89,7 @@ def calendar_week(request: HttpRequest, practitioner) -> HttpResponse:
         )
 
 
-def _calendar_month(request: HttpRequest, practitioner, anchor: date, zone, today: date) -> HttpResponse:
-    month = anchor.replace(day=1)
+def _calendar_month(request: HttpRequest, practitioner, month: date, zone, today: date) -> HttpResponse:
     return render(
         request,
         "bookings/therapist/month.html",
@@ -280,16 +278,7 @@ def sessions(request: HttpRequest, practitioner) -> HttpResponse:
     zone = settings_for(practitioner).zone
     day_param = request.GET.get("day")
     qs = ts.upcoming_sessions(practitioner)
-    day = None
-    if day_param:
-        try:
-            day = (
-                timezone.localtime(timezone.now(), zone).date()
-                if day_param == "today"
-                else date.fromisoformat(day_param)
-            )
-        except ValueError:
-            day = None
+    day = timezone.localtime(timezone.now(), zone).date() if day_param == "today" else query_date(day_param, None)
     if day:
         start = wall_time_to_utc(day, time.min, zone)
         qs = ts.sessions_between(practitioner, start, start + timedelta(days=1))

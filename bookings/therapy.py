@@ -58,7 +58,7 @@ from schedules.models import (
     TherapyType,
 )
 from schedules.recurrence import wall_time_to_utc
-from schedules.slots import find_slot, next_free, settings_for, slots_for
+from schedules.slots import find_slot, next_free, settings_for, slots_for, why_not_offered
 
 MAX_PROPOSALS = 3
 PAGE = RequestMeta()
@@ -155,6 +155,21 @@ def _lost_race(exc: Exception) -> bool:
 def _taken(therapy_type: TherapyType, minutes: int, practitioner_id: int, after: datetime, now: datetime) -> SlotTaken:
     alternatives = next_free(therapy_type, minutes=minutes, practitioner_id=practitioner_id, after=after, now=now)
     return SlotTaken(_("This time is no longer free."), alternatives)
+
+
+def _not_bookable(
+    therapy_type: TherapyType, minutes: int, practitioner: Practitioner, starts_at: datetime, now: datetime
+) -> SlotTaken:
+    """Say why a time is not a free slot: never offered (outside the hours, off the grid) or taken."""
+    why = why_not_offered(practitioner_id=practitioner.pk, starts_at=starts_at, minutes=minutes)
+    if not why:
+        return _taken(therapy_type, minutes, practitioner.pk, starts_at, now)
+    if why == "hours":
+        message = _("That time is not in %(name)s's working hours.") % {"name": practitioner.public_name}
+    else:
+        message = _("That is not a start time %(name)s offers.") % {"name": practitioner.public_name}
+    alternatives = next_free(therapy_type, minutes=minutes, practitioner_id=practitioner.pk, after=starts_at, now=now)
+    return SlotTaken(message, alternatives)
 
 
 def _duration(therapy_type: TherapyType, minutes: int) -> TherapyDuration:
@@ -263,7 +278,7 @@ def _book_locked(
         therapy_type, minutes=duration.minutes, practitioner_id=practitioner.pk, starts_at=starts_at, now=now
     )
     if slot is None:
-        raise _taken(therapy_type, duration.minutes, practitioner.pk, starts_at, now)
+        raise _not_bookable(therapy_type, duration.minutes, practitioner, starts_at, now)
     _race_pause()
     request = needs_approval(cfg, client=client, starts_at=starts_at, now=now)
     try:

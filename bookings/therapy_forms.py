@@ -32,7 +32,14 @@ class TherapyBookingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     repeat = forms.ChoiceField(label=_("Repeat"), choices=REPEAT_CHOICES, required=False)
-    count = forms.IntegerField(label=_("Number of sessions"), min_value=2, max_value=52, required=False, initial=4)
+    # No default: a count next to "Just this session" read as four sessions booked.
+    count = forms.IntegerField(
+        label=_("Number of sessions"),
+        min_value=2,
+        max_value=52,
+        required=False,
+        help_text=_("Only for a series, this session included. You see every date before anything is booked."),
+    )
 
     def __init__(self, *args, questions: list[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -50,6 +57,10 @@ class TherapyBookingForm(forms.Form):
         data = super().clean()
         if data.get("repeat") and not data.get("count"):
             self.add_error("count", _("How many sessions in the series?"))
+        if not data.get("repeat"):
+            # One session: a count left in the field means nothing.
+            self.errors.pop("count", None)
+            data["count"] = None
         return data
 
     def intake(self) -> dict[str, str]:

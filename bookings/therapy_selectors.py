@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, TimeProposal
+from bookings.therapy import answer_due, needs_approval
 from bookings.transitions import ACTIVE_VALUES
 from schedules.availability import Slot
 from schedules.models import (
@@ -29,7 +30,7 @@ from schedules.models import (
     TherapyType,
 )
 from schedules.recurrence import wall_time_to_utc
-from schedules.slots import slots_for
+from schedules.slots import settings_for, slots_for
 
 
 def therapy_types() -> QuerySet[TherapyType]:
@@ -338,3 +339,20 @@ def upcoming_time_off(practitioner: Practitioner) -> QuerySet[AvailabilityOverri
 def client_sessions_with(practitioner: Practitioner, client_id: int) -> QuerySet[Booking]:
     """A client's history with this therapist only (never with other therapists)."""
     return _therapist_bookings(practitioner).filter(client_id=client_id).filter(~Q(status="declined"))
+
+
+@dataclass(frozen=True)
+class BookingTerms:
+    """What confirming a therapy time will do, said on the page before the client submits."""
+
+    is_request: bool  # the therapist answers first; the time is held until then
+    answer_by: datetime | None
+
+
+def booking_terms(*, client, practitioner: Practitioner, starts_at: datetime) -> BookingTerms:
+    """Firm booking or request, by the same rules book_therapy applies (bookings.therapy)."""
+    cfg = settings_for(practitioner)
+    now = timezone.now()
+    if not needs_approval(cfg, client=client, starts_at=starts_at, now=now):
+        return BookingTerms(is_request=False, answer_by=None)
+    return BookingTerms(is_request=True, answer_by=answer_due(cfg, starts_at=starts_at, now=now))

@@ -3,7 +3,6 @@ accept a proposed time. Thin: parse, call one service or selector, render."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from bookings import therapy_selectors as ts
 from bookings.models import Booking, TimeProposal
 from bookings.therapy_forms import SeriesConfirmForm, TherapyBookingForm
 from schedules.models import TherapyType
+from schedules.params import query_date, query_datetime, query_int, query_month, query_slug
 from schedules.slots import settings_for
 
 
@@ -35,30 +35,13 @@ def _kind(slug: str) -> TherapyType:
         raise Http404(_("No such therapy.")) from None
 
 
-def _parse_date(value: str | None, fallback: date | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else fallback
-    except ValueError:
-        return fallback
-
-
-def _parse_month(value: str | None, fallback: date) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m").date() if value else fallback
-    except ValueError:
-        return fallback
-
-
 def _choice(kind: TherapyType, request: HttpRequest):
     """The duration and therapist chosen in the query string (defaults: shortest, anyone)."""
     durations = list(kind.durations.all())
     therapists = list(kind.therapists.all())
-    try:
-        minutes = int(request.GET.get("minutes") or durations[0].minutes) if durations else None
-    except ValueError:
-        minutes = durations[0].minutes
+    minutes = query_int(request.GET.get("minutes"), durations[0].minutes) if durations else None
     duration = next((d for d in durations if d.minutes == minutes), durations[0] if durations else None)
-    chosen = request.GET.get("therapist") or ""
+    chosen = query_slug(request.GET.get("therapist"))
     chosen_therapists = [t for t in therapists if t.slug == chosen] or therapists
     return durations, duration, therapists, chosen if len(chosen_therapists) == 1 and chosen else "", chosen_therapists
 
@@ -69,8 +52,8 @@ def therapy_type(request: HttpRequest, slug: str) -> HttpResponse:
     durations, duration, therapists, chosen, pool = _choice(kind, request)
     zone = timezone.get_current_timezone()
     today = timezone.localdate()
-    day = _parse_date(request.GET.get("day"), None)
-    month = _parse_month(request.GET.get("month"), day or today)
+    day = query_date(request.GET.get("day"), None)
+    month = query_month(request.GET.get("month"), day or today)
     cal = None
     if duration and pool:
         cal = ts.booking_calendar(kind=kind, minutes=duration.minutes, therapists=pool, month=month, day=day, zone=zone)
@@ -114,15 +97,22 @@ def book_therapy(request: HttpRequest, slug: str) -> HttpResponse:
         questions=kind.question_list,
     )
     therapist = _therapist_of(kind, source.get("therapist"))
-    start = _parse_start(source.get("start"))
+    start = query_datetime(source.get("start"))
     if therapist is None or start is None:
         messages.error(request, _("Please choose a time first."))
         return redirect(kind.get_absolute_url())
-    duration = kind.durations.filter(minutes=_int(source.get("minutes"))).first()
+    duration = kind.durations.filter(minutes=query_int(source.get("minutes"), None)).first()
     if duration is None:
         messages.error(request, _("Please choose a length first."))
         return redirect(kind.get_absolute_url())
-    context = {"kind": kind, "form": form, "therapist": therapist, "start": start, "duration": duration}
+    context = {
+        "kind": kind,
+        "form": form,
+        "therapist": therapist,
+        "start": start,
+        "duration": duration,
+        "terms": ts.booking_terms(client=request.user, practitioner=therapist, starts_at=start),
+    }
     if request.method != "POST" or not form.is_valid():
         return render(request, "bookings/therapy/confirm.html", context)
     data = form.cleaned_data
@@ -203,21 +193,6 @@ def _therapist_of(kind: TherapyType, pk):
     return next((t for t in kind.therapists.all() if str(t.pk) == str(pk)), None)
 
 
-def _parse_start(value: str | None) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return parsed if parsed and parsed.tzinfo else None
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _own_therapy_booking(request: HttpRequest, reference: str) -> Booking:
     try:
         booking = selectors.client_booking(client=request.user, reference=reference)
@@ -233,7 +208,7 @@ def reschedule(request: HttpRequest, reference: str) -> HttpResponse:
     """Move a confirmed session: the same calendar, the booking's own time not counted as busy."""
     booking = _own_therapy_booking(request, reference)
     if request.method == "POST":
-        start = _parse_start(request.POST.get("start"))
+        start = query_datetime(request.POST.get("start"))
         if start is None:
             messages.error(request, _("Please choose a time."))
             return redirect("bookings:reschedule", reference=reference)
@@ -250,8 +225,8 @@ def reschedule(request: HttpRequest, reference: str) -> HttpResponse:
         messages.success(request, _("Your session has been moved."))
         return redirect(booking.get_absolute_url())
     zone = timezone.get_current_timezone()
-    day = _parse_date(request.GET.get("day"), None)
-    month = _parse_month(request.GET.get("month"), day or timezone.localdate())
+    day = query_date(request.GET.get("day"), None)
+    month = query_month(request.GET.get("month"), day or timezone.localdate())
     cal = ts.booking_calendar(
         kind=booking.therapy_type,
         minutes=booking.duration_minutes,

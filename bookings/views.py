@@ -27,7 +27,7 @@ def _own_booking(request: HttpRequest, reference: str) -> Booking:
 @require_POST
 def book_class(request: HttpRequest, session_id: int) -> HttpResponse:
     session_url = reverse("schedules:session", args=[session_id])
-    form = BookClassForm(request.POST, max_quantity=50)
+    form = BookClassForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please choose how many spots to book."))
         return redirect(session_url)
@@ -125,6 +125,7 @@ def cancel_booking(request: HttpRequest, reference: str) -> HttpResponse:
             "session": booking.class_session,
             "form": form,
             "preview": services.cancellation_preview(booking),
+            "policy_summary": services.policy_summary(booking),
         },
     )
 

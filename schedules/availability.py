@@ -400,3 +400,20 @@ def slot_is_free(
         if slot.start == start:
             return slot
     return None
+
+
+def offered_time(cal: TherapistCalendar, *, start: datetime, duration: timedelta) -> str:
+    """Why a time that is not a free slot is not one: "hours", "grid" or "" (it was taken).
+
+    "hours": the session does not fit inside the therapist's working hours that day
+    (time off and closures count as not working); "grid": it fits, but is not one of
+    the start times they offer (the step grid from local midnight); "": it is a time
+    they offer, so something else took it.
+    """
+    end = start + duration
+    day = start.astimezone(cal.zone).date()
+    if not any(s <= start and end <= e for s, e, _ in open_time(cal, day)):
+        return "hours"
+    if _first_on_grid(start, cal.step, cal.zone) != start:
+        return "grid"
+    return ""

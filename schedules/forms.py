@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from django import forms
 from django.forms.utils import flatatt
@@ -71,9 +70,11 @@ def filter_choices(version: str) -> FilterChoices:
 
 
 class TimetableFilterForm(forms.Form):
-    """Filters by id: ``filters()`` gives ids, and a value not among the options is dropped."""
+    """Filters by id: ``filters()`` gives ids, and a value not among the options is dropped.
 
-    week = forms.DateField(required=False, widget=forms.HiddenInput)
+    The week is not a field: the view reads it with schedules.params, as every page does.
+    """
+
     location = forms.TypedChoiceField(
         coerce=int, empty_value=None, required=False, label=_("Location"), widget=PlainSelect
     )
@@ -106,6 +107,3 @@ class TimetableFilterForm(forms.Form):
             instructor_id=data.get("instructor"),
             level=data.get("level") or None,
         )
-
-    def week_value(self) -> date | None:
-        return getattr(self, "cleaned_data", {}).get("week")

@@ -31,6 +31,7 @@ from schedules.availability import (
     WeeklyHours,
     free_slots,
     from_us,
+    offered_time,
     to_us,
 )
 from schedules.models import (
@@ -323,3 +324,12 @@ def next_free(
         now=now,
     )
     return [s for s in found[0].slots if s.start >= after][:limit] if found else []
+
+
+def why_not_offered(*, practitioner_id: int, starts_at: datetime, minutes: int) -> str:
+    """availability.offered_time for one therapist and time: "hours", "grid" or ""."""
+    day = starts_at.date()  # UTC: a day either side covers the therapist's local day
+    calendars, _ = load_calendars(
+        [practitioner_id], first_day=day - timedelta(days=1), last_day=day + timedelta(days=1)
+    )
+    return offered_time(calendars[practitioner_id], start=starts_at, duration=timedelta(minutes=minutes))

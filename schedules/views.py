@@ -11,6 +11,7 @@ from schedules import selectors
 from schedules.forms import TimetableFilterForm, filter_choices
 from schedules.models import ClassSession, Practitioner
 from schedules.panels import render_session_panels
+from schedules.params import query_date
 from schedules.templatetags.timetable import week_grid
 
 
@@ -22,7 +23,7 @@ def timetable(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # invalid filter values are dropped, never a 500
     now = timezone.now()
     today = timezone.localdate(now, zone)
-    week_start = selectors.week_start_of(form.week_value() or today)
+    week_start = selectors.week_start_of(query_date(request.GET.get("week"), today))
     filters = form.filters()
     key = timetable_cache.grid_key(
         version=version,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from bookings import therapy_selectors
 from bookings.services import RequestMeta
 from schedules.models import TherapyType
+from schedules.params import query_slug
 from waitlist import services, wishes
 from waitlist.forms import JoinWaitlistForm, TherapyWishForm
 from waitlist.models import OfferState, TherapyWish, TherapyWishOffer, WaitlistEntry, WaitlistOffer
@@ -128,7 +129,7 @@ def therapy_wish(request: HttpRequest, slug: str) -> HttpResponse:
         therapists=therapists,
         durations=list(kind.durations.all()),
         today=timezone.localdate(),
-        initial={"therapist": therapists.filter(slug=request.GET.get("therapist") or "").first()},
+        initial={"therapist": therapists.filter(slug=query_slug(request.GET.get("therapist"))).first()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

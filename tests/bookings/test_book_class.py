@@ -127,7 +127,7 @@ def test_a_class_type_policy_overrides_the_studio_default(session, client_user, 
 
     strict = BookingPolicy.objects.create(name="Workshops", max_party_size=1)
     ClassTypePolicy.objects.create(class_type=session.class_type, policy=strict)
-    with pytest.raises(services.BookingError, match="at most 1 spot at once"):
+    with pytest.raises(services.BookingError, match="at most 1 spot in one booking"):
         services.book_class(client=client_user, session_id=session.pk, quantity=2)
     assert services.book_class(client=client_user, session_id=session.pk, quantity=1).policy == strict
 

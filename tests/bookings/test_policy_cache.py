@@ -22,7 +22,7 @@ def test_a_saved_change_applies_to_the_next_booking(session, client_user, defaul
     services.policy_for(session.class_type_id)  # cached
     default_policy.max_party_size = 1
     default_policy.save()
-    with pytest.raises(services.BookingError, match="at most 1 spot at once"):
+    with pytest.raises(services.BookingError, match="at most 1 spot in one booking"):
         services.book_class(client=client_user, session_id=session.pk, quantity=2)
 
 
