@@ -43,17 +43,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would ru
 
 def for_export(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     """Everything a row needs, in one query whatever the number of rows."""
-    return bookings.select_related(
-        "client",
-        "class_session__class_type",
-        "class_session__location",
-        "class_session__room",
-        "class_session__instructor",
-        "therapy_type",
-        "practitioner",
-        "location",
-        "room",
-    ).order_by("pk")
+    return bookings.with_what_and_where().select_related("client").order_by("pk")
 
 
 def zone_of(booking: Booking) -> zoneinfo.ZoneInfo:

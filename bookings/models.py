@@ -178,6 +178,22 @@ class BookingSeries(models.Model):
         return f"{self.therapy_type} × {self.count} ({self.client})"
 
 
+class BookingQuerySet(models.QuerySet):
+    def with_what_and_where(self) -> BookingQuerySet:
+        """A class booking's session (type, place, instructor) and a therapy booking's type,
+        therapist and place, in the same query: what every list of bookings shows."""
+        return self.select_related(
+            "class_session__class_type",
+            "class_session__location",
+            "class_session__room",
+            "class_session__instructor",
+            "therapy_type",
+            "practitioner",
+            "location",
+            "room",
+        )
+
+
 class Booking(models.Model):
     """A client's claim on spots in a class session, or on a therapist's time.
 
@@ -272,6 +288,8 @@ class Booking(models.Model):
     cancel_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -14,20 +14,6 @@ from bookings.transitions import ACTIVE_VALUES, Status
 from schedules.models import ClassSession
 
 
-def _with_class(qs: QuerySet[Booking]) -> QuerySet[Booking]:
-    """Class bookings with their session, therapy bookings with their therapist: one query."""
-    return qs.select_related(
-        "class_session__class_type",
-        "class_session__location",
-        "class_session__room",
-        "class_session__instructor",
-        "therapy_type",
-        "practitioner",
-        "location",
-        "room",
-    )
-
-
 def with_times(qs: QuerySet[Booking]) -> QuerySet[Booking]:
     """``begins``/``finishes`` for either kind: a class booking's times are its session's.
 
@@ -41,7 +27,7 @@ def with_times(qs: QuerySet[Booking]) -> QuerySet[Booking]:
 
 def client_booking(*, client: User, reference: str) -> Booking:
     """The client's own booking; another client's reference is simply not found."""
-    return _with_class(Booking.objects.filter(client=client)).get(reference=reference.upper())
+    return Booking.objects.filter(client=client).with_what_and_where().get(reference=reference.upper())
 
 
 def untaken_holds() -> Q:
@@ -59,8 +45,14 @@ def untaken_holds() -> Q:
 def client_bookings(*, client: User) -> tuple[list[Booking], list[Booking]]:
     """(upcoming, past) bookings of a client, soonest / latest first; untaken offers left out."""
     now = timezone.now()
-    mine = _with_class(Booking.objects.filter(client=client).exclude(untaken_holds())).annotate(
-        begins=Coalesce("class_session__starts_at", "starts_at"), finishes=Coalesce("class_session__ends_at", "ends_at")
+    mine = (
+        Booking.objects.filter(client=client)
+        .exclude(untaken_holds())
+        .with_what_and_where()
+        .annotate(
+            begins=Coalesce("class_session__starts_at", "starts_at"),
+            finishes=Coalesce("class_session__ends_at", "ends_at"),
+        )
     )
     upcoming = list(mine.filter(finishes__gte=now).order_by("begins", "pk"))
     past = list(mine.filter(finishes__lt=now).order_by("-begins", "-pk")[:100])
@@ -133,7 +125,8 @@ def feed_bookings(*, client, start, end) -> list[Booking]:
     leave the stale event in a subscribed calendar.
     """
     return list(
-        _with_class(Booking.objects.filter(client=client))
+        Booking.objects.filter(client=client)
+        .with_what_and_where()
         .annotate(begins=Coalesce("class_session__starts_at", "starts_at"))
         .filter(begins__gte=start, begins__lt=end)
         .order_by("begins")
@@ -143,7 +136,8 @@ def feed_bookings(*, client, start, end) -> list[Booking]:
 def therapist_feed_bookings(*, practitioner, start, end) -> list[Booking]:
     """A therapist's own sessions for their calendar feed: requests, and cancelled ones to mark so."""
     return list(
-        _with_class(Booking.objects.filter(practitioner=practitioner))
+        Booking.objects.filter(practitioner=practitioner)
+        .with_what_and_where()
         .select_related("client")
         .filter(starts_at__gte=start, starts_at__lt=end)
         .order_by("starts_at")

@@ -622,17 +622,8 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
             )
             # Skip bookings already reminded (their in-app row exists): a repeat sweep reads nothing.
             .exclude(Exists(Notification.objects.filter(dedupe_key=_reminder_key(hours))))
-            .select_related(
-                "client",
-                "class_session__class_type",
-                "class_session__location",
-                "class_session__room",
-                "class_session__instructor",
-                "therapy_type",
-                "practitioner",
-                "location",
-                "room",
-            )
+            .with_what_and_where()
+            .select_related("client")
             .order_by("pk")
         )
         batch = messages.reminder_messages(due, hours=hours)
