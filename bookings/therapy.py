@@ -58,7 +58,7 @@ from schedules.models import (
     TherapyType,
 )
 from schedules.recurrence import wall_time_to_utc
-from schedules.slots import find_slot, next_free, settings_for, slots_for, why_not_offered
+from schedules.slots import find_slot, next_free, settings_for, slots_for, why_not_offered, why_not_offered_each
 
 MAX_PROPOSALS = 3
 PAGE = RequestMeta()
@@ -694,6 +694,7 @@ class SeriesItem:
     wanted: datetime
     free: bool
     alternatives: list[Slot] = field(default_factory=list)
+    reason: str = ""  # why the asked time is not free (refusal_message), shown beside it
 
 
 def series_starts(first: datetime, *, interval_weeks: int, count: int, zone) -> list[datetime]:
@@ -741,6 +742,10 @@ def plan_series(
         same_day = by_day.get(timezone.localtime(start, zone).date(), [])
         nearest = sorted(same_day, key=lambda s: abs(s.start - start))[:3]
         items.append(SeriesItem(i, start, False, sorted(nearest)))
+    missed = [item for item in items if not item.free]
+    whys = why_not_offered_each(practitioner_id=practitioner.pk, starts=[m.wanted for m in missed], minutes=minutes)
+    for item, why in zip(missed, whys, strict=True):
+        item.reason = refusal_message(why, practitioner.public_name)
     return items
 
 

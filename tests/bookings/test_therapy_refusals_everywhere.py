@@ -7,15 +7,23 @@ The therapist works 09:00-17:00 Madrid, Monday to Friday (tests/bookings/conftes
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
 
 from bookings.models import Booking, BookingSeries
 from bookings.services import BookingError
-from bookings.therapy import SlotTaken, accept_proposal, book_series, book_therapy, propose_times, reschedule
-from schedules.models import ApprovalMode, AvailabilityRule
+from bookings.therapy import (
+    SlotTaken,
+    accept_proposal,
+    book_series,
+    book_therapy,
+    plan_series,
+    propose_times,
+    reschedule,
+)
+from schedules.models import ApprovalMode, AvailabilityOverride, AvailabilityRule, OverrideKind
 from tests.bookings.conftest import at, set_approval
 from tests.factories import UserFactory
 
@@ -120,6 +128,51 @@ def test_a_series_with_a_taken_date_says_it_is_no_longer_free(client_user, massa
             starts=[at(10), at(10, weeks=1)],
             interval_weeks=1,
         )
+
+
+def _plan(kind, therapist, first):
+    return plan_series(therapy_type=kind, minutes=60, practitioner=therapist, first=first, interval_weeks=1, count=3)
+
+
+def test_a_planned_series_says_which_dates_are_outside_the_hours_and_which_are_taken(massage, therapist):
+    # Week 1: the therapist takes the day off; week 2: someone else has the time.
+    AvailabilityOverride.objects.create(
+        practitioner=therapist,
+        kind=OverrideKind.BLOCKED,
+        starts_at=at(0, weeks=1),
+        ends_at=at(0, weeks=1) + timedelta(days=1),
+    )
+    book(UserFactory(), massage, therapist, at(10, weeks=2))
+    items = _plan(massage, therapist, at(10))
+    assert [i.free for i in items] == [True, False, False]
+    assert items[0].reason == ""
+    assert items[1].reason == f"That time is not in {therapist.public_name}'s working hours."
+    assert items[2].reason == "This time is no longer free."
+
+
+def test_a_planned_series_off_the_grid_says_it_is_not_a_start_time(massage, therapist):
+    items = _plan(massage, therapist, at(10, 7))
+    assert {i.reason for i in items} == {f"That is not a start time {therapist.public_name} offers."}
+
+
+def test_the_series_planning_page_shows_why_a_date_is_not_free(client, client_user, massage, therapist):
+    book(UserFactory(), massage, therapist, at(10, weeks=1))
+    client.force_login(client_user)
+    response = client.post(
+        reverse("bookings:book_therapy", args=[massage.slug]),
+        {
+            "start": at(10).isoformat(),
+            "minutes": 60,
+            "therapist": therapist.pk,
+            "repeat": "1",
+            "count": 2,
+            "token": "p",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "1 date is not free" in html
+    assert html.count("This time is no longer free.") == 1
+    assert "working hours" not in html
 
 
 # --- the therapist's proposals -------------------------------------------------------------------
