@@ -58,7 +58,7 @@ from schedules.models import (
     TherapyType,
 )
 from schedules.recurrence import wall_time_to_utc
-from schedules.slots import find_slot, next_free, settings_for, slots_for, why_not_offered
+from schedules.slots import find_slot, next_free, settings_for, slots_for, why_not_offered, why_not_offered_each
 
 MAX_PROPOSALS = 3
 PAGE = RequestMeta()
@@ -154,7 +154,20 @@ def _lost_race(exc: Exception) -> bool:
 
 def _taken(therapy_type: TherapyType, minutes: int, practitioner_id: int, after: datetime, now: datetime) -> SlotTaken:
     alternatives = next_free(therapy_type, minutes=minutes, practitioner_id=practitioner_id, after=after, now=now)
-    return SlotTaken(_("This time is no longer free."), alternatives)
+    return SlotTaken(refusal_message("", ""), alternatives)
+
+
+def refusal_message(why: str, name: str) -> str:
+    """The one wording of a refused time, for every path (book, reschedule, series, proposals).
+
+    ``why`` is schedules.slots.why_not_offered's answer: a time never offered is not
+    "no longer free", which is kept for a time that really was taken.
+    """
+    if why == "hours":
+        return _("That time is not in %(name)s's working hours.") % {"name": name}
+    if why == "grid":
+        return _("That is not a start time %(name)s offers.") % {"name": name}
+    return _("This time is no longer free.")
 
 
 def _not_bookable(
@@ -162,14 +175,8 @@ def _not_bookable(
 ) -> SlotTaken:
     """Say why a time is not a free slot: never offered (outside the hours, off the grid) or taken."""
     why = why_not_offered(practitioner_id=practitioner.pk, starts_at=starts_at, minutes=minutes)
-    if not why:
-        return _taken(therapy_type, minutes, practitioner.pk, starts_at, now)
-    if why == "hours":
-        message = _("That time is not in %(name)s's working hours.") % {"name": practitioner.public_name}
-    else:
-        message = _("That is not a start time %(name)s offers.") % {"name": practitioner.public_name}
     alternatives = next_free(therapy_type, minutes=minutes, practitioner_id=practitioner.pk, after=starts_at, now=now)
-    return SlotTaken(message, alternatives)
+    return SlotTaken(refusal_message(why, practitioner.public_name), alternatives)
 
 
 def _duration(therapy_type: TherapyType, minutes: int) -> TherapyDuration:
@@ -478,7 +485,16 @@ def propose_times(
             if start == booking.starts_at:
                 raise BookingError(_("Suggest a time other than the current one."))
             if not _free_for(booking, start, now):
-                raise BookingError(_("%(when)s is not free in your calendar.") % {"when": _local_label(start, booking)})
+                why = why_not_offered(
+                    practitioner_id=booking.practitioner_id, starts_at=start, minutes=booking.duration_minutes
+                )
+                raise BookingError(
+                    _("%(when)s: %(why)s")
+                    % {
+                        "when": _local_label(start, booking),
+                        "why": refusal_message(why, booking.practitioner.public_name),
+                    }
+                )
         TimeProposal.objects.filter(booking=booking, state=ProposalState.OPEN).update(state=ProposalState.WITHDRAWN)
         kind = ProposalKind.ALTERNATIVE if booking.status == Status.REQUESTED else ProposalKind.NEW_TIME
         proposals = TimeProposal.objects.bulk_create(
@@ -547,7 +563,9 @@ def accept_proposal(
         raise BookingError(_("This booking is no longer active."))
     slot = _free_for(booking, proposal.starts_at, now)
     if slot is None:
-        raise _taken(booking.therapy_type, booking.duration_minutes, booking.practitioner_id, proposal.starts_at, now)
+        raise _not_bookable(
+            booking.therapy_type, booking.duration_minutes, booking.practitioner, proposal.starts_at, now
+        )
     was = booking.status
     _move(booking, cfg, slot, actor=client, meta=meta, reason="proposal accepted", confirm=True)
     TimeProposal.objects.filter(booking=booking, state=ProposalState.OPEN).update(state=ProposalState.WITHDRAWN)
@@ -648,7 +666,7 @@ def reschedule(
         raise BookingError(_("That is the session's current time."))
     slot = _free_for(booking, starts_at, now)
     if slot is None:
-        raise _taken(booking.therapy_type, booking.duration_minutes, booking.practitioner_id, starts_at, now)
+        raise _not_bookable(booking.therapy_type, booking.duration_minutes, booking.practitioner, starts_at, now)
     _move(booking, cfg, slot, actor=actor, meta=meta, reason="rescheduled")
     TimeProposal.objects.filter(booking=booking, state=ProposalState.OPEN).update(state=ProposalState.WITHDRAWN)
     messages.booking_changed(booking)
@@ -676,6 +694,7 @@ class SeriesItem:
     wanted: datetime
     free: bool
     alternatives: list[Slot] = field(default_factory=list)
+    reason: str = ""  # why the asked time is not free (refusal_message), shown beside it
 
 
 def series_starts(first: datetime, *, interval_weeks: int, count: int, zone) -> list[datetime]:
@@ -723,6 +742,10 @@ def plan_series(
         same_day = by_day.get(timezone.localtime(start, zone).date(), [])
         nearest = sorted(same_day, key=lambda s: abs(s.start - start))[:3]
         items.append(SeriesItem(i, start, False, sorted(nearest)))
+    missed = [item for item in items if not item.free]
+    whys = why_not_offered_each(practitioner_id=practitioner.pk, starts=[m.wanted for m in missed], minutes=minutes)
+    for item, why in zip(missed, whys, strict=True):
+        item.reason = refusal_message(why, practitioner.public_name)
     return items
 
 
@@ -765,9 +788,13 @@ def book_series(
                 series=series,
             )
         except SlotTaken as exc:
+            # book_therapy already said why (outside the hours, off the grid, taken): keep it.
             raise SlotTaken(
-                _("%(when)s is no longer free; nothing was booked. Please choose again.")
-                % {"when": timezone.localtime(start, settings_for(practitioner.pk).zone).strftime("%a %d %b %H:%M")},
+                _("%(when)s: %(why)s Nothing was booked. Please choose again.")
+                % {
+                    "when": timezone.localtime(start, settings_for(practitioner.pk).zone).strftime("%a %d %b %H:%M"),
+                    "why": exc,
+                },
                 exc.alternatives,
             ) from None
     return series

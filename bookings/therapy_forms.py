@@ -84,6 +84,7 @@ class SeriesConfirmForm(forms.Form):
                 choices=choices,
                 required=False,
                 initial=choices[0][0],
+                help_text=item.reason,
                 widget=forms.RadioSelect,
             )
 

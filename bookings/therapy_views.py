@@ -117,7 +117,9 @@ def book_therapy(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "bookings/therapy/confirm.html", context)
     data = form.cleaned_data
     if data.get("repeat"):
-        return _plan_series(request, kind, duration.minutes, therapist, start, int(data["repeat"]), data, form)
+        return _plan_series(
+            request, kind, duration.minutes, therapist, start, int(data["repeat"]), data, form, context["terms"]
+        )
     try:
         booking = therapy.book_therapy(
             client=request.user,
@@ -143,7 +145,7 @@ def book_therapy(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(booking.get_absolute_url())
 
 
-def _plan_series(request, kind, minutes, therapist, start, interval, data, form) -> HttpResponse:
+def _plan_series(request, kind, minutes, therapist, start, interval, data, form, terms) -> HttpResponse:
     zone = timezone.get_current_timezone()
     try:
         items = therapy.plan_series(
@@ -166,6 +168,8 @@ def _plan_series(request, kind, minutes, therapist, start, interval, data, form)
         "series_form": series_form,
         "items": items,
         "collisions": sum(1 for i in items if not i.free),
+        # The confirm page's terms for the first session: the series is requests or firm alike.
+        "terms": terms,
     }
     if "confirm_series" not in request.POST or not series_form.is_valid():
         return render(request, "bookings/therapy/series.html", context)

@@ -328,8 +328,15 @@ def next_free(
 
 def why_not_offered(*, practitioner_id: int, starts_at: datetime, minutes: int) -> str:
     """availability.offered_time for one therapist and time: "hours", "grid" or ""."""
-    day = starts_at.date()  # UTC: a day either side covers the therapist's local day
-    calendars, _ = load_calendars(
-        [practitioner_id], first_day=day - timedelta(days=1), last_day=day + timedelta(days=1)
-    )
-    return offered_time(calendars[practitioner_id], start=starts_at, duration=timedelta(minutes=minutes))
+    return why_not_offered_each(practitioner_id=practitioner_id, starts=[starts_at], minutes=minutes)[0]
+
+
+def why_not_offered_each(*, practitioner_id: int, starts: Sequence[datetime], minutes: int) -> list[str]:
+    """why_not_offered for several times (a series' dates) from one load of the calendar."""
+    if not starts:
+        return []
+    # UTC days: a day either side covers the therapist's local days
+    first_day, last_day = min(starts).date() - timedelta(days=1), max(starts).date() + timedelta(days=1)
+    calendars, _ = load_calendars([practitioner_id], first_day=first_day, last_day=last_day)
+    duration = timedelta(minutes=minutes)
+    return [offered_time(calendars[practitioner_id], start=start, duration=duration) for start in starts]

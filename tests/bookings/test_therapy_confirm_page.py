@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from bookings import therapy
+from bookings.models import Booking
 from tests.factories import (
     AvailabilityRuleFactory,
     LocationFactory,
@@ -124,3 +125,44 @@ def test_a_count_sent_without_repeat_books_one_session(client, place, carla):
     )
     assert response.status_code == 302
     assert list(carla.bookings.values_list("starts_at", flat=True)) == [start]
+
+
+# --- the series planning page (the dates listed before anything is booked) ---------------------
+
+
+def _series_plan(client, user, therapist, start):
+    kind = therapist.therapy_types.get()
+    client.force_login(user)
+    return client.post(
+        reverse("bookings:book_therapy", args=[kind.slug]),
+        {"start": start.isoformat(), "minutes": 60, "therapist": therapist.pk, "repeat": "1", "count": 3, "token": "s"},
+    )
+
+
+def test_a_series_with_a_request_therapist_says_the_sessions_will_be_requests(client, place, carla):
+    ben = _therapist("Ben Ortiz", "request", place)
+    _kind(place, ben)
+    start = _start()
+    response = _series_plan(client, carla, ben, start)
+    html = response.content.decode()
+    assert 'data-testid="series-form"' in html  # the planning page, nothing booked yet
+    due = therapy.answer_due(ben.therapist_settings, starts_at=start, now=timezone.now())
+    when = date_format(due.astimezone(NEW_YORK), "l j F, H:i")  # the client's zone, not Madrid
+    assert f"These sessions will be requests: Ben Ortiz answers by {when}." in html
+    assert ">Send the requests</button>" in html
+    assert not Booking.objects.exists()
+
+
+def test_a_series_with_a_returning_only_therapist_is_requests_for_a_new_client(client, place, carla):
+    eva = _therapist("Eva Sanz", "returning", place)
+    _kind(place, eva)
+    html = _series_plan(client, carla, eva, _start()).content.decode()
+    assert "These sessions will be requests: Eva Sanz answers by" in html
+
+
+def test_a_series_with_a_firm_therapist_says_nothing_of_requests(client, place, carla):
+    ana = _therapist("Ana Ruiz", "firm", place)
+    _kind(place, ana)
+    html = _series_plan(client, carla, ana, _start()).content.decode()
+    assert 'data-testid="series-form"' in html
+    assert "will be requests" not in html and ">Book the series</button>" in html

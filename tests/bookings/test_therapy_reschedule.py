@@ -255,7 +255,7 @@ def test_it_books_each_occurrence_as_its_own_booking_in_the_series(client_user, 
 
 def test_it_books_no_occurrence_when_one_time_is_taken(client_user, massage, therapist):
     book(UserFactory(), massage, therapist, at(10, weeks=2))
-    with pytest.raises(SlotTaken, match="nothing was booked"):
+    with pytest.raises(SlotTaken, match="Nothing was booked"):
         _series(client_user, massage, therapist, [at(10, weeks=n) for n in range(4)])
     assert not Booking.objects.filter(client=client_user).exists()
     assert not BookingSeries.objects.exists()
