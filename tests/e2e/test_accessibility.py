@@ -11,9 +11,9 @@ failure) is reached by sending a form from the page at the same address, as a pe
 would; the account pages behind an e-mail (password reset, e-mail confirmation) use
 the keys from the messages allauth sent.
 
-Not covered: the dev inbox (/dev/inbox/), whose URLs exist only when DEBUG is on at
-import time, which the live server cannot switch safely; class waitlist join/leave
-have no page of their own (they redirect to the class page, which is covered).
+The dev inbox (/dev/inbox/, DEBUG and staff only) has a test of its own: its views
+read DEBUG per request, so that test alone turns it on. Class waitlist join/leave have
+no page of their own (they redirect to the class page, which is covered).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
@@ -37,6 +38,7 @@ from accounts.models import User
 from bookings import services as booking_services
 from bookings import therapy
 from bookings.models import Booking, BookingPolicy
+from notifications import devmail
 from schedules.models import ApprovalMode, AvailabilityRule, ClassSession, TherapistSettings, TherapyType
 from schedules.recurrence import wall_time_to_utc
 from tests.bookings.conftest import upcoming_class
@@ -439,3 +441,47 @@ def test_the_bell_says_how_many_messages_are_unread_in_words_and_a_badge(live_se
     # An SVG icon that screen readers skip, not an emoji that needs an emoji font.
     expect(bell.locator("svg")).to_have_attribute("aria-hidden", "true")
     assert "\N{BELL}" not in (bell.text_content() or "")
+
+
+# --- the dev inbox: DEBUG on (read per request), staff only, its own test ----------------
+
+
+@pytest.fixture
+def dev_inbox(settings, tmp_path, transactional_db) -> tuple[User, list[str]]:
+    """A staff member and the dev inbox's two pages, with one message kept by `make run`'s backend."""
+    settings.DEBUG = True  # the dev inbox's views check it per request: this test only
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    message = EmailMultiAlternatives(
+        "Confirm your e-mail", "Open http://127.0.0.1:8000/accounts/confirm-email/abc/", to=["nora@example.com"]
+    )
+    message.attach_alternative("<p>Open the link to confirm.</p>", "text/html")
+    get_connection("notifications.devmail.EmailBackend").send_messages([message])
+    (kept,) = devmail.stored_mails()
+    staff = _verified(UserFactory(email="sam@example.com", display_name="Sam Staff", is_staff=True))
+    return staff, ["/dev/inbox/", f"/dev/inbox/{kept.name}"]
+
+
+def test_the_dev_inbox_has_no_serious_violations_and_is_valid_html(dev_inbox, browser, live_server):
+    staff, paths = dev_inbox
+    client = Client()
+    client.force_login(staff)
+    html, found = {}, {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        html[path] = response.content.decode()
+    for viewport in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=viewport, timezone_id=STUDIO_ZONE, locale="en-GB")
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": _session_cookie(staff), "url": live_server.url}]
+        )
+        page = context.new_page()
+        for path in paths:
+            response = page.goto(f"{live_server.url}{path}")
+            assert response is not None and response.status == 200, (path, response and response.status)
+            if problems := accessibility_problems(page):
+                found[f"{viewport['width']}px {path}"] = problems
+        context.close()
+    errors = html_errors(html)
+    assert not found, found
+    assert not errors, errors
