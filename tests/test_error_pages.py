@@ -1,7 +1,8 @@
 """Error pages (DEBUG off) in the site's layout, with a sentence that helps, not a bare "403 Forbidden".
 
-403 and 404 are rendered with the request (navbar with the user's links); 400 and 500
-without it, so they must not touch the database or need a context processor.
+403 (a CSRF failure too: Django renders templates/403_csrf.html) and 404 are rendered
+with the request (navbar with the user's links); 400 and 500 without it, so they must
+not touch the database or need a context processor.
 """
 
 import pytest
@@ -54,3 +55,14 @@ def test_a_bad_request_gets_the_sites_400(settings):
     page = response.content.decode()
     assert 'class="navbar-brand"' in page and settings.STUDIO_NAME in page
     assert "We could not understand that request" in page
+
+
+def test_a_post_without_a_csrf_token_gets_the_sites_403_in_its_layout():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory(display_name="Carla Client"))
+    response = client.post("/accounts/profile/", {"display_name": "Someone else"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'id="mainnav"' in page and "My bookings" in page  # the site's navbar, logged in
+    assert "Your form could not be sent" in page
+    assert "reload the page and send the form again" in page
