@@ -180,8 +180,11 @@ class TherapistSettingsForm(forms.ModelForm):
             URLValidator(schemes=["https"])(url)
         except forms.ValidationError:
             raise forms.ValidationError(_("Use the secret address that starts with https:// (or webcal://).")) from None
+        # A new address is looked up now, for a clear answer on the page; every read checks
+        # again (a name can change its address). An unchanged one is not looked up here, so a
+        # DNS hiccup never stops a therapist saving their hours.
         if url != self.initial.get("external_calendar_url"):
-            try:  # checked again at every read (external_calendar.fetch): a name can change its address
+            try:
                 external_calendar.check_address(url)
             except outbound.Refused as exc:
                 log.info("Calendar address refused at save: %s", exc)
