@@ -11,15 +11,19 @@ by that page's template.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from django.template import Engine
 
 
-@cache
 def text_engine() -> Engine:
     """The project's engine (same folders, loaders and tag libraries) with autoescape off."""
-    base = Engine.get_default()
+    return _copy_without_autoescape(Engine.get_default())
+
+
+@lru_cache(maxsize=1)
+def _copy_without_autoescape(base: Engine) -> Engine:
+    # Keyed on the project's engine, which Django builds anew when TEMPLATES changes (tests).
     return Engine(
         dirs=base.dirs,
         loaders=base.loaders,  # already the folders and apps' templates (and cached when not debugging)
