@@ -119,8 +119,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
-# --- Database timeouts (config/db_timeouts.py; docs/deployment.md, "Timeouts and limits") ---
-# In seconds; 0 leaves the limit to the server (the role's setting, else none). PostgreSQL only.
+# --- Timeouts and limits (docs/deployment.md, "Timeouts and limits") ------------------------
+# DATA_UPLOAD_MAX_NUMBER_FIELDS: most fields one request may send; more is a 400 page. The
+# biggest forms (an admin page with its inlines full, tests/test_formset_limits.py) stay
+# under it (default: 1000, Django's)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+# Database timeouts (config/db_timeouts.py), in seconds; 0 leaves the limit to the server
+# (the role's setting, else none). PostgreSQL only.
 # DB_LOCK_TIMEOUT: how long a web request waits for a row lock; then "busy, try again" (409) (default: 3)
 DB_LOCK_TIMEOUT = env.float("DB_LOCK_TIMEOUT", default=3.0)
 # DB_STATEMENT_TIMEOUT: how long one statement of a web request may run; then "try again" (503) (default: 10)
@@ -136,7 +141,7 @@ if IS_POSTGRES:
     _db_options["options"] = postgres_options(
         _db_options.get("options", ""), lock_timeout=DB_LOCK_TIMEOUT, statement_timeout=DB_STATEMENT_TIMEOUT
     )
-# --- end of database timeouts -------------------------------------------------------------
+# --- end of timeouts and limits -----------------------------------------------------------
 
 # --- Cache and sessions ---------------------------------------------------------
 # REDIS_URL (default: none). When set, the cache and sessions live in Redis, and it
