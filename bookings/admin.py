@@ -28,21 +28,23 @@ from bookings.models import (
 from bookings.panels import render_roster_panels
 from bookings.transitions import Status
 from schedules.admin import ClassSessionAdmin, SessionDateFilter
+from schedules.admin_limits import BoundedInline
 from schedules.models import ClassSession
 
 
-class RefundTierInline(admin.TabularInline):
+class RefundTierInline(BoundedInline, admin.TabularInline):
     model = RefundTier
+    max_num = 10  # refund steps of one policy
     extra = 1
 
 
-class ClassTypePolicyInline(admin.TabularInline):
+class ClassTypePolicyInline(BoundedInline, admin.TabularInline):
     model = ClassTypePolicy
     extra = 0
     autocomplete_fields = ["class_type"]
 
 
-class TherapyTypePolicyInline(admin.TabularInline):
+class TherapyTypePolicyInline(BoundedInline, admin.TabularInline):
     model = TherapyTypePolicy
     extra = 0
     autocomplete_fields = ["therapy_type"]
@@ -62,7 +64,7 @@ class BookingPolicyAdmin(admin.ModelAdmin):
     inlines = [RefundTierInline, ClassTypePolicyInline, TherapyTypePolicyInline]
 
 
-class BookingEventInline(admin.TabularInline):
+class BookingEventInline(BoundedInline, admin.TabularInline):
     model = BookingEvent
     extra = 0
     can_delete = False
@@ -76,7 +78,7 @@ class BookingEventInline(admin.TabularInline):
         return False
 
 
-class TimeProposalInline(admin.TabularInline):
+class TimeProposalInline(BoundedInline, admin.TabularInline):
     """Times a therapist proposed instead (read-only: proposals go through the therapy services)."""
 
     model = TimeProposal

@@ -11,6 +11,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from schedules import external_calendar, outbound
 from schedules.models import Location, OverrideKind, TherapistSettings, Weekday
@@ -228,8 +229,22 @@ class HoursRangeForm(forms.Form):
         return HoursRange(d["weekday"], d["start"], d["end"], d.get("location"))
 
 
+# Weekly ranges one therapist may keep: seven days, several ranges and places a day. Also
+# the most forms one POST can make the page build (Django's default is 2,000, which a
+# forged hours-TOTAL_FORMS=100000 turned into a minute's work).
+HOURS_MAX_ROWS = 50
+
+
 class _HoursFormSet(forms.BaseFormSet):
-    """Bootstrap's checkbox style on the formset's own "Delete" box, like the rows' other controls."""
+    """Bootstrap's checkbox style on the formset's own "Delete" box, like the rows' other controls;
+    the refusals of a forged or too long form in the page's words."""
+
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "You can keep at most %(num)d range of hours.", "You can keep at most %(num)d ranges of hours.", "num"
+        ),
+        "missing_management_form": _("The form arrived incomplete. Please reload the page and enter your hours again."),
+    }
 
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
@@ -238,7 +253,15 @@ class _HoursFormSet(forms.BaseFormSet):
 
 
 # Five spare rows: a working week in one save.
-HoursFormSet = formset_factory(HoursRangeForm, formset=_HoursFormSet, extra=5, can_delete=True)
+HoursFormSet = formset_factory(
+    HoursRangeForm,
+    formset=_HoursFormSet,
+    extra=5,
+    can_delete=True,
+    max_num=HOURS_MAX_ROWS,
+    validate_max=True,
+    absolute_max=HOURS_MAX_ROWS,
+)
 
 
 class OverrideForm(forms.Form):

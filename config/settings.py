@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ViewerTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.middleware.DatabaseTimeoutMiddleware",  # lock timeout: 409 "busy"; statement timeout: 503
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +118,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+# --- Timeouts and limits (docs/deployment.md, "Timeouts and limits") ------------------------
+# DATA_UPLOAD_MAX_NUMBER_FIELDS: most fields one request may send; more is a 400 page. The
+# biggest forms (an admin page with its inlines full, tests/test_formset_limits.py) stay
+# under it (default: 1000, Django's)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+# Database timeouts (config/db_timeouts.py), in seconds; 0 leaves the limit to the server
+# (the role's setting, else none). PostgreSQL only.
+# DB_LOCK_TIMEOUT: how long a web request waits for a row lock; then "busy, try again" (409) (default: 3)
+DB_LOCK_TIMEOUT = env.float("DB_LOCK_TIMEOUT", default=3.0)
+# DB_STATEMENT_TIMEOUT: how long one statement of a web request may run; then "try again" (503) (default: 10)
+DB_STATEMENT_TIMEOUT = env.float("DB_STATEMENT_TIMEOUT", default=10.0)
+# DB_WORKER_LOCK_TIMEOUT: the same lock wait for Celery workers; the task fails, its next run redoes it (default: 10)
+DB_WORKER_LOCK_TIMEOUT = env.float("DB_WORKER_LOCK_TIMEOUT", default=10.0)
+# DB_WORKER_STATEMENT_TIMEOUT: the same statement limit for Celery workers (default: 300)
+DB_WORKER_STATEMENT_TIMEOUT = env.float("DB_WORKER_STATEMENT_TIMEOUT", default=300.0)
+if IS_POSTGRES:
+    from config.db_timeouts import postgres_options
+
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = postgres_options(
+        _db_options.get("options", ""), lock_timeout=DB_LOCK_TIMEOUT, statement_timeout=DB_STATEMENT_TIMEOUT
+    )
+# --- end of timeouts and limits -----------------------------------------------------------
 
 # --- Cache and sessions ---------------------------------------------------------
 # REDIS_URL (default: none). When set, the cache and sessions live in Redis, and it

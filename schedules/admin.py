@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from schedules import selectors, services
+from schedules.admin_limits import BoundedInline
 from schedules.models import (
     AvailabilityOverride,
     AvailabilityRule,
@@ -36,7 +37,7 @@ from schedules.models import (
 )
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(BoundedInline, admin.TabularInline):
     model = Room
     extra = 0
 
@@ -58,20 +59,20 @@ class RoomAdmin(admin.ModelAdmin):
     list_select_related = ["location"]
 
 
-class TherapistSettingsInline(admin.StackedInline):
+class TherapistSettingsInline(BoundedInline, admin.StackedInline):
     model = TherapistSettings
     can_delete = False
     extra = 0
 
 
-class AvailabilityRuleInline(admin.TabularInline):
+class AvailabilityRuleInline(BoundedInline, admin.TabularInline):
     """Weekly hours; therapists normally keep these themselves on their calendar page."""
 
     model = AvailabilityRule
     extra = 0
 
 
-class AvailabilityOverrideInline(admin.TabularInline):
+class AvailabilityOverrideInline(BoundedInline, admin.TabularInline):
     model = AvailabilityOverride
     extra = 0
 
@@ -90,8 +91,9 @@ class PractitionerAdmin(admin.ModelAdmin):
     inlines = [TherapistSettingsInline, AvailabilityRuleInline, AvailabilityOverrideInline]
 
 
-class TherapyDurationInline(admin.TabularInline):
+class TherapyDurationInline(BoundedInline, admin.TabularInline):
     model = TherapyDuration
+    max_num = 12  # lengths one therapy is offered in
     extra = 1
     min_num = 1
 
@@ -114,7 +116,7 @@ class ClassTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(BoundedInline, admin.TabularInline):
     """Upcoming sessions under their schedule (editing happens on the session page)."""
 
     model = ClassSession

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from schedules.admin_limits import BoundedInline
 from waitlist import services, wishes
 from waitlist.models import (
     EntryState,
@@ -48,7 +49,7 @@ class WaitlistPriorityAdmin(admin.ModelAdmin):
     list_select_related = ["client"]
 
 
-class WaitlistEventInline(admin.TabularInline):
+class WaitlistEventInline(BoundedInline, admin.TabularInline):
     model = WaitlistEvent
     extra = 0
     can_delete = False
@@ -62,7 +63,7 @@ class WaitlistEventInline(admin.TabularInline):
         return False
 
 
-class OfferInline(admin.StackedInline):
+class OfferInline(BoundedInline, admin.StackedInline):
     model = WaitlistOffer
     extra = 0
     can_delete = False
@@ -190,7 +191,7 @@ class WaitlistOfferAdmin(admin.ModelAdmin):
 # --- therapy wishes ---------------------------------------------------------------------------
 
 
-class TherapyWishEventInline(admin.TabularInline):
+class TherapyWishEventInline(BoundedInline, admin.TabularInline):
     model = TherapyWishEvent
     extra = 0
     can_delete = False
@@ -204,7 +205,7 @@ class TherapyWishEventInline(admin.TabularInline):
         return False
 
 
-class TherapyWishOfferInline(admin.TabularInline):
+class TherapyWishOfferInline(BoundedInline, admin.TabularInline):
     model = TherapyWishOffer
     extra = 0
     can_delete = False
