@@ -131,7 +131,13 @@ def availability(request: HttpRequest, practitioner) -> HttpResponse:
     return render(
         request,
         "bookings/therapist/availability.html",
-        {"formset": formset, "settings_form": settings_form, "zone_name": str(cfg.zone), "cfg": cfg},
+        {
+            "formset": formset,
+            "settings_form": settings_form,
+            "zone_name": str(cfg.zone),
+            "cfg": cfg,
+            "calendar_unreadable": external_calendar.UNREADABLE,
+        },
     )
 
 

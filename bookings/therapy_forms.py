@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -11,9 +12,12 @@ from django.core.validators import URLValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from schedules import external_calendar, outbound
 from schedules.models import Location, OverrideKind, TherapistSettings, Weekday
 from schedules.recurrence import wall_time_to_utc
 from schedules.therapist_calendar import HoursRange
+
+log = logging.getLogger(__name__)
 
 REPEAT_CHOICES = [("", _("Just this session")), ("1", _("Every week")), ("2", _("Every 2 weeks"))]
 
@@ -169,15 +173,22 @@ class TherapistSettingsForm(forms.ModelForm):
         ]
 
     def clean_external_calendar_url(self) -> str:
-        url = self.cleaned_data.get("external_calendar_url", "").strip()
-        if url.startswith("webcal://"):
-            url = "https://" + url[len("webcal://") :]
+        url = external_calendar.https(self.cleaned_data.get("external_calendar_url", "").strip())
         if not url:
             return ""
         try:
             URLValidator(schemes=["https"])(url)
         except forms.ValidationError:
             raise forms.ValidationError(_("Use the secret address that starts with https:// (or webcal://).")) from None
+        # A new address is looked up now, for a clear answer on the page; every read checks
+        # again (a name can change its address). An unchanged one is not looked up here, so a
+        # DNS hiccup never stops a therapist saving their hours.
+        if url != self.initial.get("external_calendar_url"):
+            try:
+                external_calendar.check_address(url)
+            except outbound.Refused as exc:
+                log.info("Calendar address refused at save: %s", exc)
+                raise forms.ValidationError(external_calendar.UNREADABLE) from None
         return url
 
 

@@ -297,6 +297,18 @@ WHATSAPP_TEMPLATE = env.str("WHATSAPP_TEMPLATE", default="shala_notification")
 # WHATSAPP_API_VERSION: Graph API version of the Cloud API calls (default: v21.0)
 WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v21.0")
 
+# --- Outbound requests: therapists' calendar addresses (schedules/outbound.py) ----------
+# EXTERNAL_CALENDAR_ALLOW_PRIVATE: let calendar addresses reach private networks (LAN,
+# loopback, unique-local IPv6), e.g. a studio's own calendar server; link-local and cloud
+# metadata addresses stay refused (default: false)
+EXTERNAL_CALENDAR_ALLOW_PRIVATE = env.bool("EXTERNAL_CALENDAR_ALLOW_PRIVATE", default=False)
+# EXTERNAL_CALENDAR_ALLOWED_PORTS: ports a calendar address may name, comma separated (default: 443)
+EXTERNAL_CALENDAR_ALLOWED_PORTS = [int(p) for p in env.list("EXTERNAL_CALENDAR_ALLOWED_PORTS", default=["443"])]
+# EXTERNAL_CALENDAR_CA_BUNDLE: CA file to verify calendar servers with, for a private CA
+# (default: empty = certifi's public CAs)
+EXTERNAL_CALENDAR_CA_BUNDLE = env.str("EXTERNAL_CALENDAR_CA_BUNDLE", default="")
+# --- end of outbound requests --------------------------------------------------------------
+
 # --- Celery -----------------------------------------------------------------------------
 # CELERY_BROKER_URL (default: REDIS_URL if set, else kombu's file-system transport
 # under var/broker, which needs no server).

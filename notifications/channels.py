@@ -22,6 +22,7 @@ from django.utils.translation import to_locale
 from notifications import providers
 from notifications.ics import CalendarEvent, Person, invitation
 from notifications.models import Channel, Notification, OutboxStatus
+from notifications.text import render_text
 
 
 class PermanentError(Exception):
@@ -53,10 +54,16 @@ def message_context(notification: Notification) -> dict:
 
 
 def render(notification: Notification, part: str) -> str:
-    """Render templates/notifications/<kind>/<part> in the recipient's zone and language."""
+    """Render templates/notifications/<kind>/<part> in the recipient's zone and language.
+
+    A ``.txt`` part is plain text (notifications.text: nothing escaped); ``body.html`` is HTML.
+    """
     user = notification.recipient
+    name = f"notifications/{notification.kind}/{part}"
     with timezone.override(user.zone), translation.override(user.language or settings.LANGUAGE_CODE):
-        return render_to_string(f"notifications/{notification.kind}/{part}", message_context(notification)).strip()
+        context = message_context(notification)
+        text = render_text(name, context) if part.endswith(".txt") else render_to_string(name, context)
+    return text.strip()
 
 
 def _send_email(notification: Notification) -> str:

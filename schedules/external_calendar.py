@@ -10,35 +10,63 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-import requests
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from schedules import outbound
 from schedules.ical_busy import CalendarReadError, busy_intervals
 from schedules.models import ExternalBusyTime, TherapistSettings
 
 log = logging.getLogger(__name__)
 
-FETCH_TIMEOUT_S = 15
 MAX_BYTES = 5 * 1024 * 1024
+CONNECT_TIMEOUT_S = 3.0
+READ_TIMEOUT_S = 5.0
+DEADLINE_S = 15.0  # the whole exchange, redirects included
+MAX_REDIRECTS = 3
 PAST = timedelta(days=1)
+
+# The one thing the therapist is told, whatever went wrong: which kind of failure it was
+# (refused, timed out, TLS, an HTTP status) would map our network for whoever typed it.
+UNREADABLE = _(
+    "We couldn't read that calendar address. Copy the secret iCal address (https:// or webcal://) "
+    "from your Google or Outlook calendar settings and paste it again."
+)
+
+
+def policy() -> outbound.Policy:
+    """What fetching a calendar may do (deployment.md, "Outbound requests")."""
+    return outbound.Policy(
+        ports=frozenset(settings.EXTERNAL_CALENDAR_ALLOWED_PORTS),
+        allow_private=settings.EXTERNAL_CALENDAR_ALLOW_PRIVATE,
+        max_bytes=MAX_BYTES,
+        connect_timeout=CONNECT_TIMEOUT_S,
+        read_timeout=READ_TIMEOUT_S,
+        deadline=DEADLINE_S,
+        max_redirects=MAX_REDIRECTS,
+        ca_bundle=settings.EXTERNAL_CALENDAR_CA_BUNDLE,
+        headers={"Accept": "text/calendar"},
+    )
+
+
+def https(url: str) -> str:
+    """Calendar apps hand out webcal:// addresses: they are https://."""
+    return "https://" + url[len("webcal://") :] if url.startswith("webcal://") else url
+
+
+def check_address(url: str) -> None:
+    """Refuse (outbound.Refused) an address we must not fetch: the form's check at save time."""
+    outbound.check_url(https(url), policy=policy())
 
 
 def fetch(url: str) -> bytes:
-    """GET the calendar (webcal:// is https://), refusing huge or non-calendar answers."""
-    if url.startswith("webcal://"):
-        url = "https://" + url[len("webcal://") :]
+    """GET the calendar within the outbound rules; CalendarReadError (with the detail) otherwise."""
     try:
-        response = requests.get(url, timeout=FETCH_TIMEOUT_S, stream=True, headers={"Accept": "text/calendar"})
-    except requests.RequestException as exc:
-        raise CalendarReadError(f"Could not reach the calendar: {exc.__class__.__name__}") from None
-    with response:
-        if response.status_code != 200:
-            raise CalendarReadError(f"The calendar address answered {response.status_code}.")
-        body = response.raw.read(MAX_BYTES + 1, decode_content=True)
-    if len(body) > MAX_BYTES:
-        raise CalendarReadError("The calendar is larger than 5 MB.")
-    return body
+        return outbound.get(https(url), policy=policy())
+    except outbound.OutboundError as exc:
+        raise CalendarReadError(str(exc)) from None
 
 
 def sync(cfg: TherapistSettings, *, now: datetime | None = None) -> int:
@@ -48,7 +76,8 @@ def sync(cfg: TherapistSettings, *, now: datetime | None = None) -> int:
     try:
         spans = busy_intervals(fetch(cfg.external_calendar_url), start=start, end=end, zone=cfg.zone)
     except CalendarReadError as exc:
-        log.info("External calendar of therapist %s: %s", cfg.practitioner_id, exc)
+        # The detail stays here (the log, and the row for staff); the therapist's page says UNREADABLE.
+        log.warning("External calendar of therapist %s not read: %s", cfg.practitioner_id, exc)
         TherapistSettings.objects.filter(pk=cfg.pk).update(external_sync_error=str(exc)[:255])
         return 0
     with transaction.atomic():

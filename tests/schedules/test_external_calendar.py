@@ -1,7 +1,9 @@
 """Busy times from a therapist's own Google/Outlook calendar: parsed, stored, kept free.
 
 Google and Microsoft lie outside this machine, so their HTTP answers are mocked at
-the boundary with ``responses`` (the exact URL requested is checked).
+the boundary with ``responses`` (the exact URL requested is checked), and their names
+resolve to public addresses through ``public_dns``. What the address may reach is
+test_calendar_address_rules.py.
 """
 
 from __future__ import annotations
@@ -117,7 +119,8 @@ def test_garbage_is_a_read_error():
 
 
 @pytest.fixture
-def therapist(db):
+def therapist(db, public_dns):
+    """A therapist with a Google calendar linked (Google's name resolves to its public address)."""
     therapist = TherapistFactory()
     TherapistSettingsFactory(practitioner=therapist, external_calendar_url=URL, booking_window_days=30)
     return therapist
