@@ -13,6 +13,10 @@ endif
 
 .PHONY: run serve test bench install lint format lock migrate seed clean
 
+# The demo's steps run with DEBUG on unless it is set, like `serve`: with DEBUG off the
+# settings refuse to start without a SECRET_KEY (docs/configuration.md).
+DEMO_ENV = DEBUG="$${DEBUG:-true}"
+
 # Installing reports on stderr, so `make bench` keeps stdout for its JSON alone.
 $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) >&2 || python3 -m venv $(VENV) >&2
@@ -26,15 +30,15 @@ $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.jso
 install: $(VENV)/.installed
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(DEMO_ENV) $(PY) manage.py seed_demo
 
 # Web server, Celery worker and beat side by side (Procfile.dev, supervised by honcho);
 # Ctrl-C or SIGTERM stops all three, once.
 run: seed
-	$(PY) manage.py collectstatic --noinput -v0
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
 	@$(MAKE) --no-print-directory serve
 
 # The three processes alone, on the database as it is (no install, migrate or seed).

@@ -6,8 +6,11 @@ DEBUG=false, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (see docs/configuration.m
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp import constants as csp
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,10 +25,22 @@ for _sub in ("", "broker/out", "broker/processed", "broker/control", "mail", "me
     (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
 
 # --- Core -------------------------------------------------------------------
-# SECRET_KEY (default: an insecure development key; always set it in production)
-SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-shala-key-change-me-0123456789abcdef")
 # DEBUG (default: false)
 DEBUG = env.bool("DEBUG", default=False)
+# SECRET_KEY: Django's signing key (default: none). Required with DEBUG off: without it the
+# site refuses to start rather than sign sessions and reset links with a key anyone can read
+# here. With DEBUG on (`make run`) the public development key below stands in.
+DEV_SECRET_KEY = "dev-insecure-shala-key-change-me-0123456789abcdef"
+SECRET_KEY = env.str("SECRET_KEY", default="").strip()
+if SECRET_KEY in ("", DEV_SECRET_KEY):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set (or is the public development key) and DEBUG is off: refusing to start. "
+            "Set SECRET_KEY to a long random value in the environment or in .env, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`, "
+            "or set DEBUG=true for local development (docs/configuration.md)."
+        )
+    SECRET_KEY = DEV_SECRET_KEY
 # ALLOWED_HOSTS, comma separated (default: localhost names)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 # CSRF_TRUSTED_ORIGINS, comma separated full origins, e.g. https://book.example.com (default: none)
@@ -48,6 +63,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "axes",
+    "csp",  # django-csp: its system checks catch a policy in the pre-4.0 setting names
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 CSS/JS served locally
@@ -62,6 +78,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (below, "Security headers")
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, compressed by whitenoise itself
     # Pages: above everything that reads or writes the body (docs/deployment.md: BREACH).
     "django.middleware.gzip.GZipMiddleware",
@@ -70,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.cache_headers.PrivatePagesMiddleware",  # no-store for signed-in users' pages
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -384,7 +403,57 @@ if env.bool("SECURE_SSL", default=False):
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 3600 * 24 * 30
+    # HSTS: browsers refuse plain HTTP to this host (and its subdomains) for this long.
+    # SECURE_HSTS_SECONDS (default: 31536000, one year; 0 sends no HSTS header)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    # SECURE_HSTS_INCLUDE_SUBDOMAINS: HSTS covers every subdomain too (default: true)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # SECURE_HSTS_PRELOAD: the header consents to the browsers' preload list; the domain is
+    # only listed once someone submits it (default: true; false if it must never be listed)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# --- Security headers (docs/deployment.md, "Security headers") ----------------------------
+_media_url = urlsplit(MEDIA_URL)
+_media_origin = [f"{_media_url.scheme}://{_media_url.netloc}"] if _media_url.netloc else []
+# Content-Security-Policy (django-csp): only our own scripts, styles, fonts and images,
+# nothing inline (the templates carry no inline script, style element or style attribute,
+# and htmx is told not to inject its indicator style: base.html's htmx-config), no
+# plugins, no framing, forms post only to this site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        # Bootstrap's CSS draws its icons (menu, select arrow, check marks) from data: URIs;
+        # uploaded photos come from MEDIA_URL (its origin is added when it is another host).
+        "img-src": [csp.SELF, "data:", *_media_origin],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the pages use no device or browser API
+# that asks the visitor's permission, so none is allowed, for this site or any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+}
+# --- end of security headers ----------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -27,8 +27,19 @@ VENV = Path(sys.executable).parent.parent  # the virtualenv running these tests
 START_TIMEOUT = 25.0
 STOP_TIMEOUT = 10.0  # honcho SIGKILLs what is left 5 s after its SIGTERM
 
-# Settings the dev processes must not inherit from the test run (PostgreSQL, Redis...).
-CLEARED = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SITE_URL", "EMAIL_URL", "DEBUG", "VAR_DIR")
+# Settings the dev processes must not inherit from the test run (PostgreSQL, Redis, the
+# test settings and their throwaway key: `make run` works on a machine that has no key).
+CLEARED = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "SITE_URL",
+    "EMAIL_URL",
+    "DEBUG",
+    "VAR_DIR",
+    "SECRET_KEY",
+    "DJANGO_SETTINGS_MODULE",
+)
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc (Linux)")
 

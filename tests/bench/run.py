@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -98,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ["DATABASE_URL"] = bench_db.url
     os.environ["DEBUG"] = "false"
+    # As in production, DEBUG off needs a key; one per run, shared with the servers it starts.
+    os.environ.setdefault("SECRET_KEY", f"shala-bench-{secrets.token_urlsafe(48)}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     names = [args.only] if args.only else list(SECTIONS)
     results: dict[str, dict] = {}
