@@ -12,15 +12,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 
 from config.cache import DegradingRedisCache
 
 log = logging.getLogger(__name__)
-
-# A broker check gives up after this many seconds (connect, and each answer).
-BROKER_TIMEOUT = 2.0
 
 
 def check_database() -> dict[str, Any]:
@@ -41,9 +39,10 @@ def check_cache() -> dict[str, Any]:
 def check_broker() -> dict[str, Any]:
     from config.celery import app
 
-    transport_options = {"socket_connect_timeout": BROKER_TIMEOUT, "socket_timeout": BROKER_TIMEOUT}
-    with app.connection_for_write(connect_timeout=BROKER_TIMEOUT, transport_options=transport_options) as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT)
+    connect, answer = settings.BROKER_CONNECT_TIMEOUT, settings.BROKER_SOCKET_TIMEOUT
+    options = {"socket_connect_timeout": connect, "socket_timeout": answer}  # Redis; other transports ignore them
+    with app.connection_for_write(connect_timeout=connect, transport_options=options) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=connect + answer)
         return {"transport": conn.transport_cls}
 
 

@@ -317,6 +317,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Never schedule a countdown longer than this: due times live in the database.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# -- Broker outages (docs/deployment.md, "When a dependency is down") --
+# BROKER_CONNECT_TIMEOUT: seconds to wait for a connection to the broker (default: 1)
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
+# BROKER_SOCKET_TIMEOUT: seconds a Redis broker may take to answer a publish; without it a
+# hung broker holds the request forever. Keep it above 1 (the workers' BRPOP wait) (default: 2)
+BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", default=2.0)
+# BROKER_RETRY_AFTER: after a failed publish, seconds a process leaves messages to the
+# one-minute outbox sweep instead of trying the broker again (default: 10)
+BROKER_RETRY_AFTER = env.float("BROKER_RETRY_AFTER", default=10.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        socket_connect_timeout=BROKER_CONNECT_TIMEOUT, socket_timeout=BROKER_SOCKET_TIMEOUT
+    )
+# -- end of broker outages --
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

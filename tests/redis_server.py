@@ -14,6 +14,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis
@@ -77,6 +79,24 @@ class RedisServer:
         self.process.terminate()
         self.process.wait(timeout=10)
         self.process = None
+
+    @contextmanager
+    def frozen(self, limit: float = 30.0) -> Iterator[None]:
+        """Frozen for the block. A block still waiting after ``limit`` seconds is interrupted,
+        so code that would hang on a hung Redis fails the test instead of hanging it."""
+
+        def interrupt(signum, frame):
+            raise TimeoutError(f"still waiting after {limit} s with Redis frozen")
+
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        self.freeze()
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            self.thaw()
 
     def freeze(self) -> None:
         os.kill(self.process.pid, signal.SIGSTOP)

@@ -90,8 +90,7 @@ def test_an_outage_is_logged_once_and_counted(server, caplog):
 
 def test_after_a_failure_it_skips_redis_for_a_while(server):
     cache = _degrading(server, retry_after=30)
-    server.freeze()
-    try:
+    with server.frozen():
         started = time.monotonic()
         cache.get("a")  # waits for the socket timeout
         first = time.monotonic() - started
@@ -99,8 +98,6 @@ def test_after_a_failure_it_skips_redis_for_a_while(server):
         for _ in range(100):
             cache.get("a")
         rest = time.monotonic() - started
-    finally:
-        server.thaw()
     assert 0.9 < first < 2.0, first
     assert rest < 0.1, rest
     assert cache.outage.snapshot()["skipped_calls"] == 100
@@ -110,15 +107,12 @@ def test_when_redis_returns_what_was_written_meanwhile_is_deleted_there_first(se
     cache = _degrading(server)
     for key in ("session", "version", "untouched"):
         cache.set(key, "before the outage", 300)
-    server.freeze()  # Redis keeps its data, nobody reaches it
-    try:
+    with server.frozen():  # Redis keeps its data, nobody reaches it
         # The first call times out (a command sent to a frozen Redis still runs when it
         # thaws); the ones after it are not sent at all.
         cache.get("session")
         cache.delete("session")  # a log-out
         cache.set("version", "renewed", 300)  # a version token renewed
-    finally:
-        server.thaw()
     assert server.client().get(cache.make_key("session")) is not None  # stale, for now
     time.sleep(0.3)
     assert cache.get("session") is None
@@ -139,12 +133,9 @@ def test_past_too_many_keys_it_deletes_everything_under_its_prefix_and_nothing_e
     for name in ("celery", "theirs:1:old"):
         server.client().set(name, "kept")
     server.client().set(cache.make_key("old"), "from the snapshot")
-    server.freeze()
-    try:
+    with server.frozen():
         for n in range(5):
             cache.set(f"k{n}", n, 300)
-    finally:
-        server.thaw()
     time.sleep(0.3)
     assert cache.get("old") is None
     assert server.client().get("celery") == b"kept"

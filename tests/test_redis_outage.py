@@ -20,6 +20,8 @@ from django.test import Client
 from django.urls import reverse
 
 from bookings.models import Booking
+from config.celery import app
+from notifications.models import Notification, OutboxStatus
 from tests.bookings.conftest import upcoming_class
 from tests.factories import PASSWORD, UserFactory
 from tests.redis_server import RedisServer
@@ -137,8 +139,7 @@ def test_a_hung_redis_costs_a_request_one_socket_timeout_at_most(redis_server, s
     member = _member()
     browser = Client()
     _log_in(browser, member)
-    redis_server.freeze()  # connections open, nothing answers
-    try:
+    with redis_server.frozen():  # connections open, nothing answers
         started = time.monotonic()
         response = browser.get(reverse("bookings:mine"))
         first = time.monotonic() - started
@@ -147,8 +148,6 @@ def test_a_hung_redis_costs_a_request_one_socket_timeout_at_most(redis_server, s
         for _ in range(5):
             assert browser.get(reverse("schedules:timetable")).status_code == 200
         five_more = time.monotonic() - started
-    finally:
-        redis_server.thaw()
     timeout = django_settings.CACHES["default"]["OPTIONS"]["socket_timeout"]
     # The first request waits for one timeout; the breaker spares those that follow.
     assert first < timeout + 1.0, first
@@ -166,13 +165,10 @@ def test_a_log_out_during_the_outage_is_not_undone_by_the_old_cache_entry(own_ca
     cookie = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
     assert _user_id(elsewhere.get(reverse("bookings:mine"))) == str(member.pk)
 
-    redis_server.freeze()  # Redis keeps the cached session, but nobody can reach it
-    try:
+    with redis_server.frozen():  # Redis keeps the cached session, but nobody can reach it
         response = browser.post(reverse("account_logout"))
         assert response.status_code == 302
         assert not Session.objects.filter(session_key=cookie).exists()
-    finally:
-        redis_server.thaw()
     assert redis_server.client().keys(SESSION_KEYS), "the old entry is still in Redis"
     _wait_out_the_breaker()
 
@@ -191,11 +187,8 @@ def test_the_timetable_shows_a_booking_made_during_the_outage_once_redis_returns
     week = {"week": session.starts_at.date().isoformat()}
     assert b"10 spots left" in browser.get(reverse("schedules:timetable"), week).content  # now cached
 
-    redis_server.freeze()
-    try:
+    with redis_server.frozen():
         assert _book(browser, session).status_code == 302
-    finally:
-        redis_server.thaw()
     _wait_out_the_breaker()
 
     page = browser.get(reverse("schedules:timetable"), week).content
@@ -208,3 +201,50 @@ def test_a_session_is_trusted_from_the_cache_for_minutes_only(own_cache, redis_s
     client = redis_server.client()
     (key,) = client.keys(SESSION_KEYS)
     assert 0 < client.ttl(key) <= django_settings.SESSION_CACHE_TIMEOUT <= 600
+
+
+@pytest.fixture
+def own_broker(redis_server, settings):
+    """Celery publishing for real (not eagerly) to the test's own Redis, as REDIS_URL would make it."""
+    saved = app.conf.broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = redis_server.url(1)
+    _drop_broker_connections()
+    yield
+    app.conf.broker_url = saved
+    app.conf.task_always_eager = True
+    _drop_broker_connections()
+
+
+def _drop_broker_connections() -> None:
+    """Celery keeps its connection and producer pools: the next publish opens new ones to broker_url."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_bookings_commit_and_answer_promptly_with_redis_hung_as_cache_and_broker(own_broker, redis_server, settings):
+    _point_cache_at(redis_server, settings, retry_after=5.0)  # as in production
+    member = _member()
+    first_class, second_class = upcoming_class(days=3), upcoming_class(days=4)
+    browser = Client()
+    _log_in(browser, member)
+    with redis_server.frozen():
+        started = time.monotonic()
+        assert _book(browser, first_class).status_code == 302
+        first = time.monotonic() - started
+        started = time.monotonic()
+        assert _book(browser, second_class).status_code == 302
+        second = time.monotonic() - started
+        status, report = _readyz(browser)
+    assert Booking.objects.filter(client=member).count() == 2
+    # Each booking's confirmation and instructor notice wait in the outbox for the sweep.
+    assert Notification.objects.filter(channel="email", status=OutboxStatus.PENDING).count() == 4
+    # One cache timeout and one publish timeout (with Celery's retries) at most, then neither.
+    budget = django_settings.CACHES["default"]["OPTIONS"]["socket_timeout"] + 3 * django_settings.BROKER_SOCKET_TIMEOUT
+    assert first < budget, first
+    assert second < 1.0, second
+    assert (status, sorted(report["down"])) == (503, ["broker", "cache"])
+    print(f"hung cache and broker: first booking {first:.2f} s, second {second:.2f} s")
