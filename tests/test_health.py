@@ -7,7 +7,7 @@ import json
 import pytest
 from django.db import connection
 
-from config.celery import app
+from tests.celery_broker import broker_at
 from tests.redis_server import free_port
 
 
@@ -31,10 +31,8 @@ def database_down(transactional_db):
 
 @pytest.fixture
 def broker_down():
-    saved = app.conf.broker_url
-    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    yield
-    app.conf.broker_url = saved
+    with broker_at(f"redis://127.0.0.1:{free_port()}/0"):  # nothing listens there
+        yield
 
 
 @pytest.mark.django_db

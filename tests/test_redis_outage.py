@@ -23,6 +23,7 @@ from bookings.models import Booking
 from config.celery import app
 from notifications.models import Notification, OutboxStatus
 from tests.bookings.conftest import upcoming_class
+from tests.celery_broker import broker_at
 from tests.factories import PASSWORD, UserFactory
 from tests.redis_server import RedisServer
 
@@ -206,23 +207,11 @@ def test_a_session_is_trusted_from_the_cache_for_minutes_only(own_cache, redis_s
 @pytest.fixture
 def own_broker(redis_server, settings):
     """Celery publishing for real (not eagerly) to the test's own Redis, as REDIS_URL would make it."""
-    saved = app.conf.broker_url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
-    app.conf.broker_url = redis_server.url(1)
-    _drop_broker_connections()
-    yield
-    app.conf.broker_url = saved
+    with broker_at(redis_server.url(1)):
+        yield
     app.conf.task_always_eager = True
-    _drop_broker_connections()
-
-
-def _drop_broker_connections() -> None:
-    """Celery keeps its connection and producer pools: the next publish opens new ones to broker_url."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def test_bookings_commit_and_answer_promptly_with_redis_hung_as_cache_and_broker(own_broker, redis_server, settings):
