@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from tests.celery_broker import broker_at
 from tests.redis_server import free_port
@@ -67,3 +70,6 @@ def test_with_the_database_down_healthz_stays_up_and_readyz_names_it(client, dat
     assert report["checks"]["database"]["error"] == "OperationalError"
     # The page is public: the kind of error only, no addresses.
     assert "127.0.0.1" not in json.dumps(report)
+    # The pages themselves answer with the studio's 500 page, rendered without the database.
+    page = Client(raise_request_exception=False).get(reverse("schedules:timetable"))
+    assert page.status_code == 500 and settings.STUDIO_NAME.encode() in page.content
