@@ -25,8 +25,9 @@ class _CappedTimeouts:
     def __init__(self, cache: BaseCache, cap: int) -> None:
         self._cache, self._cap = cache, cap
 
-    def _timeout(self, timeout: int | None) -> int:
-        return self._cap if timeout is None else min(timeout, self._cap)
+    def _timeout(self, timeout) -> int:
+        # cached_db passes the session's remaining age in seconds; anything else gets the cap.
+        return min(timeout, self._cap) if isinstance(timeout, int | float) else self._cap
 
     def set(self, key, value, timeout=None, version=None):
         return self._cache.set(key, value, self._timeout(timeout), version=version)
