@@ -166,20 +166,39 @@ if IS_POSTGRES:
 # REDIS_URL (default: none). When set, the cache and sessions live in Redis, and it
 # is the default Celery broker. Without it, a per-process memory cache is used.
 REDIS_URL = env.str("REDIS_URL", default="")
+# -- Redis outages (docs/deployment.md, "When a dependency is down") --
+# CACHE_CONNECT_TIMEOUT: seconds to wait for a connection to the cache's Redis (default: 0.5)
+CACHE_CONNECT_TIMEOUT = env.float("CACHE_CONNECT_TIMEOUT", default=0.5)
+# CACHE_SOCKET_TIMEOUT: seconds to wait for the cache's Redis to answer a command (default: 1)
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=1.0)
+# CACHE_RETRY_AFTER: after a failed cache call, seconds the cache answers misses without
+# trying Redis, so requests do not each wait for the timeout (default: 5)
+CACHE_RETRY_AFTER = env.float("CACHE_RETRY_AFTER", default=5.0)
+# SESSION_CACHE_TIMEOUT: seconds a session is trusted from the cache before it is read from
+# the database again; bounds how long a log-out the cache missed can go unseen (default: 300)
+SESSION_CACHE_TIMEOUT = env.int("SESSION_CACHE_TIMEOUT", default=300)
+# -- end of Redis outages --
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.PooledRedisCache",  # Django's, with one client per pool
+            # Django's, with one client per pool; a miss, logged and counted, when Redis is away.
+            "BACKEND": "config.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             # CACHE_KEY_PREFIX: to share one Redis between sites (default: shala)
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="shala"),
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_CONNECT_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                "RETRY_AFTER": CACHE_RETRY_AFTER,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions are read from the cache and written through to the database, so a
-# request does not pay a database round trip to find its session.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# request does not pay a database round trip to find its session; a cache miss (or
+# outage) reads the database (config.sessions: cached_db with a capped cache lifetime).
+SESSION_ENGINE = "config.sessions"
 
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -354,6 +373,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Never schedule a countdown longer than this: due times live in the database.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# -- Broker outages (docs/deployment.md, "When a dependency is down") --
+# BROKER_CONNECT_TIMEOUT: seconds to wait for a connection to the broker (default: 1)
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
+# BROKER_SOCKET_TIMEOUT: seconds a Redis broker may take to answer a publish; without it a
+# hung broker holds the request forever. Keep it above 1 (the workers' BRPOP wait) (default: 2)
+BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", default=2.0)
+# BROKER_RETRY_AFTER: after a failed publish, seconds a process leaves messages to the
+# one-minute outbox sweep instead of trying the broker again (default: 10)
+BROKER_RETRY_AFTER = env.float("BROKER_RETRY_AFTER", default=10.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        socket_connect_timeout=BROKER_CONNECT_TIMEOUT, socket_timeout=BROKER_SOCKET_TIMEOUT
+    )
+# -- end of broker outages --
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

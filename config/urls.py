@@ -6,12 +6,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
-from config.views import favicon, health
+from config.views import favicon, health, ready
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="schedules:timetable", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("readyz", ready, name="ready"),
     path("favicon.ico", favicon, name="favicon"),
     path("dev/inbox/", include("notifications.dev_inbox")),  # 404 unless DEBUG; staff only
     path("accounts/", include("allauth.urls")),

@@ -1,25 +1,37 @@
 """Project-level views."""
 
 from django.conf import settings
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from config.health import readiness
+
 
 @never_cache
 def health(request: HttpRequest) -> HttpResponse:
-    """For load balancers and monitoring: the app answers and the database does too.
+    """Liveness, for load balancers and process supervisors: this process answers.
 
-    One query, nothing else; `make bench` also uses it as the baseline a booking
-    request is compared with.
+    Nothing else: no database, no cache, no broker. A dependency that is down is
+    /readyz's business; restarting web processes would not bring it back.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+def ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database, the cache and the broker all answer, else 503 naming which do not."""
+    report = readiness()
+    return JsonResponse(report, status=503 if report["down"] else 200)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -112,20 +113,54 @@ def notify_many(messages: list[Message], *, batch_size: int = 1000) -> int:
 ENQUEUE_CHUNK = 50
 
 
+class PublishPause:
+    """After a failed publish, this process leaves deliveries to the sweep for a while.
+
+    The rows are committed and pending either way; the pause only spares the requests
+    that follow the broker's timeout each (settings.BROKER_RETRY_AFTER).
+    """
+
+    def __init__(self) -> None:
+        self._until = 0.0  # monotonic
+
+    def active(self) -> bool:
+        return time.monotonic() < self._until
+
+    def start(self) -> None:
+        self._until = time.monotonic() + settings.BROKER_RETRY_AFTER
+
+    def reset(self) -> None:
+        self._until = 0.0
+
+
+publish_pause = PublishPause()
+
+
 def _enqueue(keys: list[str]) -> None:
     """Queue delivery by key, one task per chunk: no database read after the commit.
 
     Publishing is the slow part of a booking request after its queries (kombu builds
-    and sends a message per call), so a change's messages share one task.
+    and sends a message per call), so a change's messages share one task. With the
+    broker down the change is committed already and the rows are pending: the
+    one-minute sweep sends them, so a failure here is logged, never raised.
     """
     from notifications.tasks import deliver_notifications
 
+    if publish_pause.active():
+        log.debug("Broker down a moment ago: %d notification(s) left for the sweep.", len(keys))
+        return
     for start in range(0, len(keys), ENQUEUE_CHUNK):
         chunk = keys[start : start + ENQUEUE_CHUNK]
         try:
             deliver_notifications.delay(keys=chunk)
         except Exception:  # the broker is down: the sweep will deliver it
-            log.warning("Could not queue %d notification(s); the sweep will send them.", len(chunk), exc_info=True)
+            publish_pause.start()
+            log.warning(
+                "Could not queue %d notification(s); the sweep will send them. Not trying the broker for %g s.",
+                len(keys) - start,
+                settings.BROKER_RETRY_AFTER,
+                exc_info=True,
+            )
             return
 
 

@@ -92,6 +92,16 @@ def _pinned_clock(request: pytest.FixtureRequest):
 
 
 @pytest.fixture(autouse=True)
+def _broker_not_paused():
+    """A test that saw the broker down must not leave later tests' deliveries to the sweep."""
+    from notifications.services import publish_pause
+
+    publish_pause.reset()
+    yield
+    publish_pause.reset()
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits and lockouts live in the cache: every test starts without them."""
     from django.core.cache import cache

@@ -5,8 +5,8 @@ A real gunicorn server on the benchmark database, 32 concurrent keep-alive clien
 
 - spread: bookings across many sessions (little contention);
 - hot: every client racing for one session with fewer spots than attempts;
-- baseline: the one-query /healthz view on the same server, by the same client,
-  so `ratio` shows our own overhead per booking;
+- baseline: the /healthz view (liveness, no query since issue 13; one query before)
+  on the same server, by the same client, so `ratio` shows our own overhead per booking;
 - floor: the same logged-in clients POSTing the same form with no party size, which
   books nothing (session, CSRF, user, form, message, redirect): the ceiling any
   booking could reach on this stack, as `floor_rps` and `floor_ratio`.

@@ -13,6 +13,7 @@ from config.celery import app
 from notifications.models import Notification, OutboxStatus
 from notifications.tasks import sweep_outbox
 from tests.bookings.conftest import upcoming_class
+from tests.celery_broker import broker_at
 from tests.factories import UserFactory
 
 
@@ -38,10 +39,12 @@ def _wait_for(predicate, timeout: float = 20.0) -> bool:
 def test_a_booking_email_goes_through_redis_and_a_real_worker_exactly_once(not_eager, smtp_inbox):
     if not settings.REDIS_URL:
         pytest.fail("REDIS_URL must name the Redis this suite runs against")
-    app.conf.broker_url = settings.REDIS_URL
     client = UserFactory()
     session = upcoming_class(days=3)
-    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"):
+    with (
+        broker_at(settings.REDIS_URL),
+        start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"),
+    ):
         booking = services.book_class(client=client, session_id=session.pk, quantity=1)
         # The client's confirmation and the instructor's notice.
         assert _wait_for(lambda: len(smtp_inbox.messages) == 2), [m["To"] for m in smtp_inbox.messages]
@@ -64,14 +67,12 @@ def test_a_booking_email_goes_through_redis_and_a_real_worker_exactly_once(not_e
 def test_booking_succeeds_with_the_broker_down_and_the_message_goes_out_later(
     not_eager, smtp_inbox, django_capture_on_commit_callbacks
 ):
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
     app.conf.broker_connection_retry = False
     app.conf.task_publish_retry = False
     try:
-        with django_capture_on_commit_callbacks(execute=True):
+        with broker_at("redis://127.0.0.1:1/0"), django_capture_on_commit_callbacks(execute=True):  # nobody there
             booking = services.book_class(client=UserFactory(), session_id=upcoming_class(days=3).pk, quantity=1)
     finally:
-        app.conf.broker_url = settings.CELERY_BROKER_URL
         app.conf.task_publish_retry = True
     assert booking.pk and smtp_inbox.messages == []
     # The client's confirmation and the instructor's notice wait in the outbox.
