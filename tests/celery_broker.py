@@ -2,7 +2,10 @@
 
 Celery keeps its connection and producer pools once made, so changing
 ``app.conf.broker_url`` alone leaves publishing to the broker of whichever test
-published first: drop the pools, and the next publish opens new ones.
+published first: drop the pools, and the next publish opens new ones. The pools
+are kombu's process-wide ones, keyed by broker URL: closing one and leaving it in
+kombu's registry would hand the next user of that URL a closed pool ("Acquire on
+closed pool"), so they are reset there too.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from kombu import pools
+
 from config.celery import app
 
 
 def drop_broker_connections() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
