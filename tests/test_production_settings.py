@@ -34,8 +34,10 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        # Nothing of the test run's own settings: a production process has none of them.
-        if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "SECURE_SSL"} and not key.startswith("SECURE_")
+        # Nothing of the test run's own settings: a production process has none of them
+        # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for the live server's threads).
+        if key not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "SECURE_SSL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        and not key.startswith("SECURE_")
     }
     env |= {
         "DJANGO_SETTINGS_MODULE": "config.settings",
