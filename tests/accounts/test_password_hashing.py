@@ -1,0 +1,119 @@
+"""One password hash per log-in attempt, on both log-in forms, and Argon2 for everyone.
+
+The hash is the expensive part of a log-in (by design); two backends that both hash
+on failure doubled the cost of every wrong password and of every unknown address.
+The tests count hash runs with MD5 (fast, like the rest of the suite) wrapped in a
+counter; the upgrade test uses the production hashers.
+"""
+
+from __future__ import annotations
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import MD5PasswordHasher, PBKDF2PasswordHasher, identify_hasher
+from django.urls import reverse
+
+import config.settings as production
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SITE_LOGIN = reverse("account_login")
+ADMIN_LOGIN = reverse("admin:login")
+
+
+class CountingHasher(MD5PasswordHasher):
+    """MD5 that counts how often it hashes: every run goes through encode (verify re-encodes)."""
+
+    runs = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        type(self).runs += 1
+        return super().encode(password, salt)
+
+
+@pytest.fixture
+def hash_runs(settings):
+    settings.PASSWORD_HASHERS = [f"{CountingHasher.__module__}.CountingHasher"]
+
+    def runs_of(action) -> int:
+        CountingHasher.runs = 0
+        action()
+        return CountingHasher.runs
+
+    return runs_of
+
+
+@pytest.fixture
+def member(hash_runs):
+    user = UserFactory(email="member@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def staff(hash_runs):
+    return UserFactory(email="staff@example.com", is_staff=True)
+
+
+def _site(client, email: str, password: str):
+    return client.post(SITE_LOGIN, {"login": email, "password": password})
+
+
+def _admin(client, email: str, password: str):
+    return client.post(ADMIN_LOGIN, {"username": email, "password": password})
+
+
+@pytest.mark.parametrize(
+    ("log_in", "email"),
+    [
+        (_site, "member@example.com"),
+        (_site, "nobody@example.com"),  # unknown: one dummy hash, so it takes as long as a known one
+        (_admin, "staff@example.com"),
+        (_admin, "nobody@example.com"),
+    ],
+    ids=["site-known", "site-unknown", "admin-known", "admin-unknown"],
+)
+def test_a_failed_log_in_hashes_the_password_once(client, member, staff, hash_runs, log_in, email):
+    responses = []
+
+    runs = hash_runs(lambda: responses.append(log_in(client, email, "wrong-password")))
+
+    assert runs == 1
+    assert responses[0].status_code == 200 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(("log_in", "email"), [(_site, "member@example.com"), (_admin, "staff@example.com")])
+def test_a_successful_log_in_hashes_the_password_once(client, member, staff, hash_runs, log_in, email):
+    responses = []
+
+    runs = hash_runs(lambda: responses.append(log_in(client, email, PASSWORD)))
+
+    assert runs == 1
+    assert responses[0].status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_an_address_stored_with_capitals_logs_in_however_it_is_typed(client, hash_runs):
+    # createsuperuser keeps the local part as typed; allauth looks addresses up lower-cased.
+    staff = UserFactory(email="Maria.Lopez@example.com", is_staff=True)
+
+    for typed in ["maria.lopez@example.com", "MARIA.LOPEZ@example.com", "Maria.Lopez@example.com"]:
+        client.logout()
+        runs = hash_runs(lambda typed=typed: _admin(client, typed, PASSWORD))
+        assert runs == 1 and client.session.get("_auth_user_id") == str(staff.pk), typed
+
+
+def test_an_old_pbkdf2_hash_is_upgraded_to_argon2_at_the_next_log_in(client, settings):
+    user = UserFactory(email="old@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    # Few rounds keep the test fast; the upgrade is decided by the algorithm, not the rounds.
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "oldsalt0123456789", iterations=1000)
+    user.save(update_fields=["password"])
+
+    response = _site(client, user.email, PASSWORD)
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert identify_hasher(user.password).algorithm == "argon2"
+    assert user.check_password(PASSWORD)
