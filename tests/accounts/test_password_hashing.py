@@ -97,6 +97,18 @@ def test_a_successful_log_in_hashes_the_password_once(client, member, staff, has
     assert responses[0].status_code == 302 and "_auth_user_id" in client.session
 
 
+def test_a_deactivated_account_is_told_so_after_one_hash(client, member, hash_runs):
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    responses = []
+
+    runs = hash_runs(lambda: responses.append(_site(client, member.email, PASSWORD)))
+
+    assert runs == 1
+    assert responses[0].status_code == 302 and responses[0].url == reverse("account_inactive")
+    assert "_auth_user_id" not in client.session
+
+
 def test_an_address_stored_with_capitals_logs_in_however_it_is_typed(client, hash_runs):
     # createsuperuser keeps the local part as typed; allauth looks addresses up lower-cased.
     staff = UserFactory(email="Maria.Lopez@example.com", is_staff=True)
