@@ -144,14 +144,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must be first: refuses locked-out logins
     "accounts.backends.EmailBackend",  # the one that checks passwords (site and admin): one hash per try
     # Never reached by a log-in (EmailBackend ends every attempt); listed only so sessions
-    # that they logged in before Argon2 still find their user. Drop them in a later release.
+    # logged in through them before EmailBackend still find their user. Drop them later.
     "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Argon2id first (OWASP's recommendation; cheaper per log-in than 1M PBKDF2 rounds on these
-# machines); the others stay so older hashes still verify and are re-hashed at the next log-in.
+# Argon2id first, at OWASP's recommended cost (accounts/hashers.py: why not Django's default);
+# the others stay so older hashes still verify and are re-hashed at the next log-in. Django's
+# own Argon2PasswordHasher is not listed beside it: its "argon2" would shadow ours.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import global_settings
-from django.contrib.auth.hashers import MD5PasswordHasher, PBKDF2PasswordHasher, identify_hasher
+from django.contrib.auth.hashers import Argon2PasswordHasher, MD5PasswordHasher, PBKDF2PasswordHasher
 from django.urls import reverse
 
 import config.settings as production_settings
@@ -119,17 +119,32 @@ def test_an_address_stored_with_capitals_logs_in_however_it_is_typed(client, has
         assert runs == 1 and client.session.get("_auth_user_id") == str(staff.pk), typed
 
 
-def test_an_old_pbkdf2_hash_is_upgraded_to_argon2_at_the_next_log_in(client, settings):
+@pytest.mark.parametrize(
+    "old_hasher",
+    [
+        # Few rounds keep the test fast; the upgrade is decided by the algorithm, not the rounds.
+        lambda: PBKDF2PasswordHasher().encode(PASSWORD, "oldsalt0123456789", iterations=1000),
+        # Django's own Argon2 defaults (100 MiB, 8 lanes): same algorithm, heavier parameters.
+        lambda: Argon2PasswordHasher().encode(PASSWORD, "oldsalt0123456789"),
+    ],
+    ids=["pbkdf2", "argon2-django-defaults"],
+)
+def test_an_older_hash_is_replaced_by_argon2id_at_owasps_cost_at_the_next_log_in(client, settings, old_hasher):
     user = UserFactory(email="old@example.com")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
-    # Few rounds keep the test fast; the upgrade is decided by the algorithm, not the rounds.
-    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "oldsalt0123456789", iterations=1000)
+    user.password = old_hasher()
     user.save(update_fields=["password"])
 
     response = _site(client, user.email, PASSWORD)
 
     assert response.status_code == 302
     user.refresh_from_db()
-    assert identify_hasher(user.password).algorithm == "argon2"
+    params = Argon2PasswordHasher().decode(user.password)
+    assert (params["algorithm"], params["memory_cost"], params["time_cost"], params["parallelism"]) == (
+        "argon2",
+        19 * 1024,
+        2,
+        1,
+    )
     assert user.check_password(PASSWORD)
