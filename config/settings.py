@@ -189,7 +189,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{STUDIO_NAME}] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 # Password reset for an address with no account: the page says the same as for a known one
 # (ACCOUNT_PREVENT_ENUMERATION, allauth's default), and no mail goes out, so the form cannot
-# be used to mail strangers (docs/deployment.md, "Log-in and password reset").
+# be used to mail strangers (docs/deployment.md, "Log-in protection and password reset").
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 # django-axes: lock out an account+address after repeated failures, admin included.
