@@ -148,3 +148,15 @@ def test_an_older_hash_is_replaced_by_argon2id_at_owasps_cost_at_the_next_log_in
         1,
     )
     assert user.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "backend", ["django.contrib.auth.backends.ModelBackend", "allauth.account.auth_backends.AuthenticationBackend"]
+)
+def test_a_session_logged_in_before_the_one_backend_stays_logged_in(client, member, backend):
+    # Sessions name the backend that logged them in; upgrading must not log everyone out.
+    client.force_login(member, backend=backend)
+
+    response = client.get(reverse("bookings:mine"))
+
+    assert response.status_code == 200 and response.wsgi_request.user == member
