@@ -7,7 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users and profiles"
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
+
+        from accounts.lockouts import unlock_after_password_reset
         from accounts.sites import sync_site_after_migrate
+
+        password_reset.connect(unlock_after_password_reset, dispatch_uid="accounts.unlock_after_password_reset")
 
         # After django.contrib.sites' own handler (it comes first in INSTALLED_APPS), which
         # creates example.com on an empty table; flushes (tests) send it too.

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -33,6 +34,27 @@ class SignupExtraForm(forms.Form):
 
     def clean_time_zone(self) -> str:
         return _valid_zone(self.cleaned_data.get("time_zone") or "")
+
+    def clean(self) -> dict:
+        """The password must not resemble the name either.
+
+        allauth validates the password against a stand-in user that has only the
+        e-mail address; the name is a field of this form, so the similarity check for
+        it runs here, with the validators configured in AUTH_PASSWORD_VALIDATORS.
+        """
+        data = super().clean()
+        password, name = data.get("password1"), data.get("display_name")
+        if password and name:
+            similarity = [
+                validator
+                for validator in password_validation.get_default_password_validators()
+                if isinstance(validator, password_validation.UserAttributeSimilarityValidator)
+            ]
+            try:
+                password_validation.validate_password(password, User(display_name=name), similarity)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
 
     def signup(self, request, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.client_ip import client_ip, client_user_agent
 from accounts.models import User
 from bookings import messages, policy_cache
 from bookings import policy as policy_rules
@@ -54,11 +55,8 @@ class RequestMeta:
 
     @classmethod
     def from_request(cls, request: HttpRequest, source: str = EventSource.PAGE) -> RequestMeta:
-        return cls(
-            source=source,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
-        )
+        # The client's address behind our proxies, not the proxy's (accounts.client_ip).
+        return cls(source=source, ip_address=client_ip(request), user_agent=client_user_agent(request))
 
 
 ADMIN = RequestMeta(source=EventSource.ADMIN)

@@ -204,11 +204,28 @@ SESSION_ENGINE = "config.sessions"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must be first: refuses locked-out logins
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.EmailBackend",  # the one that checks passwords (site and admin): one hash per try
+    # Never reached by a log-in (EmailBackend ends every attempt); listed only so sessions
+    # logged in through them before EmailBackend still find their user. Drop them later.
     "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2id first, at OWASP's recommended cost (accounts/hashers.py: why not Django's default);
+# the others stay so older hashes still verify and are re-hashed at the next log-in. Django's
+# own Argon2PasswordHasher is not listed beside it: its "argon2" would shadow ours.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # The display name too (sign-up checks it in accounts.forms before the user exists).
+        "OPTIONS": {"user_attributes": ("email", "display_name", "first_name", "last_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -227,7 +244,15 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mand
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{STUDIO_NAME}] "
-# allauth's built-in rate limits stay on (ACCOUNT_RATE_LIMITS defaults); they use the cache.
+# allauth's built-in rate limits stay on (ACCOUNT_RATE_LIMITS defaults, in the cache), all per
+# client address (accounts.client_ip) except: failed log-ins are limited per address only, never
+# per e-mail across addresses, which let anyone lock anyone out; the (account, address) pair is
+# axes' lock below.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+# Password reset for an address with no account: the page says the same as for a known one
+# (ACCOUNT_PREVENT_ENUMERATION, allauth's default), and no mail goes out, so the form cannot
+# be used to mail strangers (docs/deployment.md, "Log-in protection and password reset").
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 # django-axes: lock out an account+address after repeated failures, admin included.
 # AXES_FAILURE_LIMIT (default: 5), AXES_COOLOFF_HOURS (default: 1)
@@ -238,10 +263,19 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
-# AXES_IPWARE_PROXY_COUNT: number of trusted reverse proxies in front of the app (default: 0)
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"  # the address behind the proxies, below
 # AXES_ENABLED (default: true)
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# --- Client address behind reverse proxies (accounts.client_ip) ---------------------------
+# TRUSTED_PROXY_COUNT: how many reverse proxies of yours stand in front of gunicorn, each
+#   appending the address it was reached from to X-Forwarded-For (one nginx: 1). The client
+#   is the entry that many places from the right; 0 ignores the header. Log-in lock-outs,
+#   rate limits and booking events all use it (default: 0; the old name
+#   AXES_IPWARE_PROXY_COUNT is still read)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_IPWARE_PROXY_COUNT", default=0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- Internationalisation and time ------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -38,7 +38,7 @@ def test_the_site_lockout_page_says_it(client, member, wording):
 
 def test_the_next_site_try_says_the_same(client, member, wording):
     _fail(_site_login, client, member.email, LIMIT)
-    html = _site_login(client, member.email, PASSWORD).content.decode()  # allauth's limit answers first
+    html = _site_login(client, member.email, PASSWORD).content.decode()  # axes' lock-out page
     assert wording in html and "Too many failed login attempts" not in html
 
 

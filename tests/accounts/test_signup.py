@@ -112,3 +112,22 @@ def test_it_logs_in_after_following_the_link_from_the_email(client):
     assert response.url == reverse(settings.LOGIN_REDIRECT_URL)
     assert _logged_in_user_id(client) == str(user.pk)
     assert user.emailaddress_set.get().verified
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("password", ["Soler-Marta-1984", "martasoler2024!"])
+def test_it_refuses_a_password_that_resembles_the_display_name(client, password):
+    response = _sign_up(
+        client, display_name="Marta Soler", email="ms@example.com", password1=password, password2=password
+    )
+
+    assert response.status_code == 200
+    assert "too similar to the display name" in response.content.decode()
+    assert not User.objects.filter(email="ms@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_a_password_unlike_the_name_still_signs_up(client):
+    response = _sign_up(client, display_name="Marta Soler", email="ms@example.com")
+
+    assert response.status_code == 302 and User.objects.filter(email="ms@example.com").exists()

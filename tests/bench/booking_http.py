@@ -20,20 +20,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from tests.bench import http_load
+from tests.bench import http_load, server
 from tests.bench.measure import bench_redis_url, free_port, log, percentile
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 32
 USERS = 600
 SPREAD_SESSIONS = 200
@@ -101,7 +95,6 @@ def _seed():
 
 def _start_server(port: int, database_url: str, redis_url: str) -> subprocess.Popen:
     env = {
-        **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": redis_url,
@@ -110,44 +103,11 @@ def _start_server(port: int, database_url: str, redis_url: str) -> subprocess.Po
         "LOG_LEVEL": "WARNING",
         "DB_CONN_MAX_AGE": "600",
     }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     # Several processes with few threads each: booking requests are CPU-bound Python,
     # and threads of one process queue on the GIL. BENCH_GUNICORN_WORKERS/THREADS override.
     workers = int(os.environ.get("BENCH_GUNICORN_WORKERS", 16))
     threads = int(os.environ.get("BENCH_GUNICORN_THREADS", 2))
-    proc = subprocess.Popen(
-        [
-            str(gunicorn),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=sys.stderr,
-        stderr=sys.stderr,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("gunicorn did not start")
+    return server.start_gunicorn(port, env, workers=workers, threads=threads)
 
 
 def _booking_request(host: str, cookie: dict, session_id: int, quantity: str = "1") -> bytes:
@@ -198,7 +158,7 @@ def run(db) -> dict:
     host = f"127.0.0.1:{port}"
     redis.Redis.from_url(redis_url).flushdb()
     log(f"booking_http: starting gunicorn on {host}")
-    server = _start_server(port, db.url, redis_url)
+    gunicorn = _start_server(port, db.url, redis_url)
     try:
         # Warm every worker's connections and caches.
         http_load.run("127.0.0.1", port, [[http_load.request("GET", "/healthz", host=host)] * 20] * CLIENTS)
@@ -231,8 +191,7 @@ def run(db) -> dict:
         hot_result = http_load.run("127.0.0.1", port, http_load.split_round_robin(hot_requests, CLIENTS))
         hot_booked, hot_per_s, _hot_p50, hot_p99 = _summarise(hot_result)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop(gunicorn)
         redis.Redis.from_url(redis_url).flushdb()
 
     oversold = _oversold([s.pk for s in spread])

@@ -72,8 +72,17 @@ def run(host: str, port: int, per_client: list[list[bytes]]) -> Result:
     return result
 
 
-def request(method: str, path: str, *, host: str, cookies: dict[str, str] | None = None, body: str = "") -> bytes:
+def request(
+    method: str,
+    path: str,
+    *,
+    host: str,
+    cookies: dict[str, str] | None = None,
+    body: str = "",
+    headers: dict[str, str] | None = None,
+) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: keep-alive"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
     if cookies:
         lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
     if method == "POST":

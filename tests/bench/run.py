@@ -64,6 +64,12 @@ def _slots(db: BenchDatabase) -> dict:
     return slots.run(db)
 
 
+def _login(db: BenchDatabase) -> dict:
+    from tests.bench import login
+
+    return login.run(db)
+
+
 # name -> section. Each runs after django.setup(), connected to the migrated benchmark
 # database with its tables flushed, and returns its figures (a JSON-able dict).
 SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
@@ -72,6 +78,7 @@ SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
     "notifications": _notifications,
     "waitlist": _waitlist,
     "slots": _slots,
+    "login": _login,
 }
 
 
