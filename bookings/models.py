@@ -328,6 +328,9 @@ class Booking(models.Model):
             models.Index(fields=["practitioner", "starts_at"], name="booking_therapist_start_idx"),
             models.Index(fields=["status", "respond_by"], name="booking_request_due_idx"),
         ]
+        # Exporting hands over every client's e-mail and phone: a role gets it on purpose,
+        # not with "view" (bookings.permissions.may_export).
+        permissions = [("export_booking", _("Can export bookings (with clients' contact details)"))]
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
 

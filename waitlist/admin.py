@@ -98,12 +98,12 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         url = reverse("admin:bookings_roster", args=[obj.session_id])
         return format_html('<a href="{}#waitlist">{}</a>', url, obj.session)
 
-    @admin.action(description=_("Move to the top of the waitlist"))
+    @admin.action(description=_("Move to the top of the waitlist"), permissions=["change"])
     def promote(self, request, queryset):
         for entry in queryset.filter(state=EntryState.WAITING):
             self._promote(request, entry)
 
-    @admin.action(description=_("Remove from the waitlist"))
+    @admin.action(description=_("Remove from the waitlist"), permissions=["change"])
     def remove(self, request, queryset):
         done = 0
         for entry in queryset:
@@ -263,7 +263,7 @@ class TherapyWishAdmin(admin.ModelAdmin):
     def hours(self, obj: TherapyWish) -> str:
         return f"{obj.earliest_time:%H:%M}–{obj.latest_time:%H:%M} ({obj.time_zone})"
 
-    @admin.action(description=_("Withdraw (an open offer is declined and its time passes on)"))
+    @admin.action(description=_("Withdraw (an open offer is declined and its time passes on)"), permissions=["change"])
     def withdraw(self, request, queryset):
         done = 0
         for wish in queryset:
