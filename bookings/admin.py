@@ -66,8 +66,15 @@ class BookingEventInline(admin.TabularInline):
     model = BookingEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_status", "to_status", "actor", "source", "reason", "ip_address", "data"]
+    fields = ["at", "from_status", "to_status", "who", "source", "reason", "ip_address", "data"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def who(self, obj: BookingEvent) -> str:
+        return obj.who
 
     def has_add_permission(self, request, obj=None):
         return False

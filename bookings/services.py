@@ -215,6 +215,7 @@ def _log(
     return BookingEvent.objects.create(
         booking=booking,
         actor=actor if actor and actor.pk else None,
+        actor_name=actor.name[:150] if actor and actor.pk else "",
         from_status=from_status,
         to_status=to_status,
         reason=reason[:255],

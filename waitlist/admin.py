@@ -52,8 +52,15 @@ class WaitlistEventInline(admin.TabularInline):
     model = WaitlistEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_state", "to_state", "actor", "source", "reason", "offer", "data"]
+    fields = ["at", "from_state", "to_state", "who", "source", "reason", "offer", "data"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def who(self, obj) -> str:
+        return obj.who
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -194,8 +201,15 @@ class TherapyWishEventInline(admin.TabularInline):
     model = TherapyWishEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_state", "to_state", "actor", "source", "reason", "offer", "data"]
+    fields = ["at", "from_state", "to_state", "who", "source", "reason", "offer", "data"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def who(self, obj) -> str:
+        return obj.who
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -91,6 +91,7 @@ def _log(
         entry=entry,
         offer=offer,
         actor=actor if actor and actor.pk else None,
+        actor_name=actor.name[:150] if actor and actor.pk else "",
         from_state=from_state,
         to_state=to_state,
         reason=reason[:255],
