@@ -51,7 +51,7 @@ def test_the_database_refuses_to_orphan_a_schedules_sessions(monday_schedule, se
 
 
 def test_deleting_a_schedule_with_a_booked_session_is_refused_and_keeps_everything(monday_schedule, sessions):
-    booking = _book(sessions[0])
+    booking = _book(sessions[-1])
 
     with pytest.raises(services.ScheduleInUse, match="Archive it instead"):
         services.delete_schedule(schedule=monday_schedule, actor=None)
@@ -62,12 +62,12 @@ def test_deleting_a_schedule_with_a_booked_session_is_refused_and_keeps_everythi
 
 
 def test_a_session_with_only_cancelled_bookings_still_protects_it(monday_schedule, sessions):
-    booking = _book(sessions[0])
+    booking = _book(sessions[-1])
     booking_services.cancel_booking(booking=booking, actor=None)
 
     with pytest.raises(services.ScheduleInUse, match="history"):
         services.delete_schedule(schedule=monday_schedule, actor=None)
-    assert ClassSession.objects.get(pk=sessions[0].pk).schedule_id == monday_schedule.pk
+    assert ClassSession.objects.get(pk=sessions[-1].pk).schedule_id == monday_schedule.pk
 
 
 def test_a_schedule_nobody_booked_is_deleted_with_its_sessions(monday_schedule, sessions):
@@ -77,7 +77,7 @@ def test_a_schedule_nobody_booked_is_deleted_with_its_sessions(monday_schedule, 
 
 
 def test_archiving_stops_the_schedule_and_keeps_only_the_booked_sessions(monday_schedule, sessions, today):
-    booked = sessions[0]
+    booked = sessions[-1]
     _book(booked)
 
     report = services.archive_schedule(schedule=monday_schedule, actor=staff_with("schedules.change_classschedule"))
@@ -94,12 +94,12 @@ def test_archiving_stops_the_schedule_and_keeps_only_the_booked_sessions(monday_
 
 def test_regeneration_cancels_a_dropped_session_that_keeps_a_cancelled_booking(monday_schedule, sessions):
     """It cannot be deleted (the booking's history holds it): it leaves the timetable cancelled."""
-    booking = _book(sessions[0])
+    booking = _book(sessions[-1])
     booking_services.cancel_booking(booking=booking, actor=None)
 
     services.archive_schedule(schedule=monday_schedule, actor=None)
 
-    assert ClassSession.objects.get(pk=sessions[0].pk).status == SessionStatus.CANCELLED
+    assert ClassSession.objects.get(pk=sessions[-1].pk).status == SessionStatus.CANCELLED
 
 
 @pytest.mark.parametrize("perms", [(), ("schedules.view_classschedule",)], ids=["no-role", "view-only"])
@@ -117,7 +117,7 @@ def test_staff_without_the_role_cannot_generate_archive_or_delete(monday_schedul
 
 
 def test_view_only_staff_cannot_cancel_a_class(sessions):
-    session = sessions[0]
+    session = sessions[-1]
     _book(session)
     with pytest.raises(services.NotPermitted):
         services.cancel_class_session(
@@ -131,7 +131,7 @@ def test_view_only_staff_cannot_cancel_a_class(sessions):
 
 
 def test_the_delete_page_of_a_booked_schedule_says_archive_instead(client, owner, monday_schedule, sessions):
-    booking = _book(sessions[0])
+    booking = _book(sessions[-1])
 
     page = client.get(_change_url(monday_schedule, "delete"))
     confirm = client.post(_change_url(monday_schedule, "delete"), {"post": "yes"})
@@ -159,7 +159,7 @@ def test_the_delete_page_of_an_unbooked_schedule_lists_its_sessions_and_deletes(
 
 
 def test_delete_selected_refuses_a_booked_schedule_with_the_message(client, owner, monday_schedule, sessions):
-    _book(sessions[0])
+    _book(sessions[-1])
     url = reverse("admin:schedules_classschedule_changelist")
     data = {"action": "delete_selected", "_selected_action": [monday_schedule.pk]}
 
