@@ -1,5 +1,16 @@
-"""Staff screens for users."""
+"""Staff screens for users, and the third-party screens about log-ins.
 
+allauth's e-mail addresses and axes' log-in attempts are registered by those apps
+with actions that declare no permission (anyone who may view them could run them);
+they are registered again here with the permission each action needs, like ours
+(docs/architecture.md, "Admin actions and permissions").
+"""
+
+from allauth.account import admin as allauth_admin
+from allauth.account.models import EmailAddress
+from axes import admin as axes_admin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -20,3 +31,30 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(allauth_admin.EmailAddressAdmin):
+    @admin.action(description=_("Mark selected email addresses as verified"), permissions=["change"])
+    def make_verified(self, request, queryset) -> None:
+        """Verifying an address lets it log in and receive mail: the change permission."""
+        return super().make_verified(request, queryset)
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    @admin.action(description=_("Clean up expired attempts"), permissions=["delete"])
+    def cleanup_expired_attempts(self, request, queryset) -> None:
+        """It deletes rows: the delete permission.
+
+        axes reads the attempt time from the request, which it sets on log-in requests
+        only; without it the action fails with a server error, so set it as axes would.
+        """
+        AxesProxyHandler.update_request(request)
+        return super().cleanup_expired_attempts(request, queryset)

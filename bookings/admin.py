@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bookings import exports, selectors, services
+from bookings import exports, permissions, selectors, services
 from bookings.forms import change_form_for
 from bookings.models import (
     Booking,
@@ -68,8 +68,15 @@ class BookingEventInline(BoundedInline, admin.TabularInline):
     model = BookingEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_status", "to_status", "actor", "source", "reason", "ip_address", "data"]
+    fields = ["at", "from_status", "to_status", "who", "source", "reason", "ip_address", "data"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def who(self, obj: BookingEvent) -> str:
+        return obj.who
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -237,19 +244,19 @@ class BookingAdmin(admin.ModelAdmin):
         for line in failed:
             self.message_user(request, line, messages.WARNING)
 
-    @admin.action(description=_("Confirm selected bookings"))
+    @admin.action(description=_("Confirm selected bookings"), permissions=["change"])
     def confirm(self, request, queryset):
         self._transition(request, queryset, Status.CONFIRMED)
 
-    @admin.action(description=_("Mark as attended (completed)"))
+    @admin.action(description=_("Mark as attended (completed)"), permissions=["change"])
     def mark_completed(self, request, queryset):
         self._transition(request, queryset, Status.COMPLETED)
 
-    @admin.action(description=_("Mark as no-show"))
+    @admin.action(description=_("Mark as no-show"), permissions=["change"])
     def mark_no_show(self, request, queryset):
         self._transition(request, queryset, Status.NO_SHOW)
 
-    @admin.action(description=_("Cancel selected bookings (with a reason)"))
+    @admin.action(description=_("Cancel selected bookings (with a reason)"), permissions=["change"])
     def cancel(self, request, queryset):
         form = StaffCancelForm(request.POST if "reason" in request.POST else None)
         if not form.is_valid():
@@ -285,11 +292,15 @@ class BookingAdmin(admin.ModelAdmin):
             self.message_user(request, line, messages.WARNING)
         return None
 
-    @admin.action(description=_("Export selected as CSV"))
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        """The CSV action: view is not enough (see bookings.permissions.may_export)."""
+        return permissions.may_export(request.user)
+
+    @admin.action(description=_("Export selected as CSV"), permissions=["export"])
     def export_csv(self, request, queryset) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="bookings.csv"'
-        exports.write_csv(exports.for_export(queryset), response)
+        exports.export_csv(actor=request.user, bookings=queryset, out=response)
         return response
 
     # --- roster ----------------------------------------------------------------------------

@@ -9,12 +9,14 @@ class BookingsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from bookings import handlers  # noqa: F401  (connects signal receivers)
+        from bookings.messages import register_private_data
         from bookings.models import BookingPolicy, ClassTypePolicy, TherapyTypePolicy
         from bookings.panels import booking_panel
         from bookings.policy_cache import forget_on_change
         from schedules.panels import register_session_panel
 
         register_session_panel(booking_panel)
+        register_private_data()
         for model in (BookingPolicy, ClassTypePolicy, TherapyTypePolicy):
             for name, signal in (("save", post_save), ("delete", post_delete)):
                 signal.connect(

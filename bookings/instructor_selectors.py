@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bookings import selectors
 from bookings.models import Booking
-from bookings.permissions import may_take_attendance
+from bookings.permissions import may_see_roster
 from bookings.transitions import Status
 from schedules.models import ClassSession, Practitioner
 from schedules.selectors import local_midnight, week_start_of
@@ -117,7 +117,7 @@ def class_roster(*, session_id: int, viewer: User) -> Roster:
     session = ClassSession.objects.for_listing().filter(pk=session_id).first()
     if session is None:
         raise Http404(_("No such class."))
-    if not may_take_attendance(viewer, instructor_id=session.instructor_id):
+    if not may_see_roster(viewer, instructor_id=session.instructor_id):
         raise PermissionDenied(_("This is not one of your classes."))
     bookings = selectors.roster(session_id=session.pk)
     return Roster(

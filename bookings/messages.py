@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from bookings.calendar import client_event, therapist_event, what_where
 from bookings.models import Booking
+from notifications import private_data
 from notifications.services import Message, send_all
 
 
@@ -59,7 +60,7 @@ def _for_instructor(booking: Booking, event: str, key: str, *, by_studio: bool =
                 "event": event,
                 "client": booking.client.name,
                 "quantity": booking.quantity,
-                "note": booking.note,
+                "booking_id": booking.pk,  # the note is read from the booking when sent (note_of)
                 "class_title": session.class_type.title,
                 "starts_at": session.starts_at.isoformat(),
                 "url": roster_url(session),
@@ -79,7 +80,7 @@ def _for_therapist(booking: Booking, event: str, key: str) -> list[Message]:
                 **booking_context(booking),
                 "event": event,
                 "client": booking.client.name,
-                "note": booking.note,
+                "booking_id": booking.pk,  # the note is read from the booking when sent (note_of)
                 "url": settings.SITE_URL.rstrip("/") + reverse("bookings:therapist_sessions"),
                 # The therapist's own copy of the event: same UID and SEQUENCE as the
                 # client's, their session page as its link (bookings.calendar).
@@ -133,7 +134,7 @@ def reminder_messages(bookings, *, hours: int) -> list[Message]:
 
 
 def agenda_message(practitioner, day, sessions, appointments=()) -> Message:
-    """A practitioner's day: their classes with who is booked (counts and notes), and their 1:1 sessions."""
+    """A practitioner's day: their classes with who is booked (counts; notes by reference), and their 1:1 sessions."""
     items = []
     for s in sessions:
         booked = [b for b in s.bookings.all() if b.is_active]
@@ -145,7 +146,7 @@ def agenda_message(practitioner, day, sessions, appointments=()) -> Message:
                 "where": s.location.name + (f" · {s.room.name}" if s.room_id else ""),
                 "booked": sum(b.quantity for b in booked),
                 "capacity": s.capacity,
-                "notes": [f"{b.client.name}: {b.note}" for b in booked if b.note],
+                "noted_bookings": [b.pk for b in booked if b.note],  # the notes: agenda_notes, when sent
                 "url": roster_url(s),
             }
         )
@@ -172,6 +173,46 @@ def agenda_message(practitioner, day, sessions, appointments=()) -> Message:
         },
         dedupe_key=f"agenda:{practitioner.pk}:{day.isoformat()}",
     )
+
+
+# --- what the outbox does not keep (notifications.private_data) -------------------------------
+#
+# A client's note can be about their health: the outbox rows store the booking's id and
+# these loaders read the note when the message is rendered for the practitioner.
+
+NEWS_KINDS = ("class_booking_news", "therapy_booking_news")
+
+
+def note_of(context: dict) -> dict:
+    """The booking's note for a practitioner's news message."""
+    if "booking_id" not in context:
+        return {}  # a row stored before notes left the outbox
+    note = Booking.objects.filter(pk=context["booking_id"]).values_list("note", flat=True).first()
+    return {"note": note or ""}
+
+
+def agenda_notes(context: dict) -> dict:
+    """Each agenda class's notes ("Name: note"), read in one query for the whole day."""
+    items = context.get("items", [])
+    ids = [pk for item in items for pk in item.get("noted_bookings", ())]
+    if not ids:
+        return {}
+    notes = {
+        b.pk: f"{b.client.name}: {b.note}"
+        for b in Booking.objects.filter(pk__in=ids).exclude(note="").select_related("client")
+    }
+    return {
+        "items": [
+            {**item, "notes": [notes[pk] for pk in item.get("noted_bookings", ()) if pk in notes]} for item in items
+        ]
+    }
+
+
+def register_private_data() -> None:
+    """Called at app-ready time (bookings.apps)."""
+    for kind in NEWS_KINDS:
+        private_data.register(kind, note_of)
+    private_data.register("practitioner_agenda", agenda_notes)
 
 
 def booking_confirmed_for_instructor(booking: Booking) -> None:

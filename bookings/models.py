@@ -328,6 +328,9 @@ class Booking(models.Model):
             models.Index(fields=["practitioner", "starts_at"], name="booking_therapist_start_idx"),
             models.Index(fields=["status", "respond_by"], name="booking_request_due_idx"),
         ]
+        # Exporting hands over every client's e-mail and phone: a role gets it on purpose,
+        # not with "view" (bookings.permissions.may_export).
+        permissions = [("export_booking", _("Can export bookings (with clients' contact details)"))]
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
 
@@ -427,6 +430,9 @@ class BookingEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The actor's name as it was: the account may be deleted (or erased) later, and the
+    # history must still say who did it. Set with the event by the services' _log.
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
     reason = models.CharField(max_length=255, blank=True)
@@ -442,3 +448,12 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def who(self) -> str:
+        """Who did it, for the history: the account if it still exists, else the kept name."""
+        if self.actor_id:
+            return str(self.actor)
+        if self.actor_name:
+            return _("%(name)s (account deleted)") % {"name": self.actor_name}
+        return _("the system")

@@ -1,12 +1,65 @@
-"""Who may see a class's roster and take attendance at its door.
+"""Who may do what to a booking: one answer for the services, the pages and the admin.
 
-Kept apart from the services and selectors so both ask the same question: the
-roster page (a read) and check-in (a write) must never disagree about who is allowed.
+Kept apart from the services and selectors so every path asks the same question: the
+roster page (a read) and check-in (a write) must never disagree about who is allowed,
+and an admin action and the service it calls must not either.
+
+Staff act through the permissions of their role (Django groups or user permissions,
+superusers have all): ``is_staff`` only opens the admin, it grants nothing by itself.
+Clients act on their own bookings, therapists on their own sessions, instructors at
+the door of their own classes.
 """
 
 from __future__ import annotations
 
 from accounts.models import User
+
+VIEW = "bookings.view_booking"
+CHANGE = "bookings.change_booking"
+EXPORT = "bookings.export_booking"  # a CSV carries every client's e-mail and phone: a deliberate grant
+
+
+def manages_bookings(user: User) -> bool:
+    """Staff whose role lets them change bookings (cancel, confirm, mark, move, check in)."""
+    return user.is_authenticated and user.has_perm(CHANGE)
+
+
+def sees_bookings(user: User) -> bool:
+    """Staff whose role lets them read bookings (view, or change which implies it)."""
+    return user.is_authenticated and (user.has_perm(VIEW) or user.has_perm(CHANGE))
+
+
+def may_export(user: User) -> bool:
+    """Reading bookings is not enough to take them all home: export is its own permission."""
+    return sees_bookings(user) and user.has_perm(EXPORT)
+
+
+def owns(user: User, booking) -> bool:
+    return user.is_authenticated and booking.client_id == user.pk
+
+
+def is_therapist_of(user: User, booking) -> bool:
+    """The practitioner the therapy session is with."""
+    practitioner = getattr(user, "practitioner", None) if user.is_authenticated else None
+    return practitioner is not None and booking.practitioner_id == practitioner.pk
+
+
+def may_cancel(user: User, booking) -> bool:
+    """The client (their own booking), its therapist (their own session), or staff who manage bookings."""
+    return owns(user, booking) or is_therapist_of(user, booking) or manages_bookings(user)
+
+
+def may_change(user: User, booking) -> bool:
+    """Move to another date or change the spots: the client, or staff who manage bookings."""
+    return owns(user, booking) or manages_bookings(user)
+
+
+def may_set_status(user: User, booking) -> bool:
+    """Confirm, complete, no-show: staff who manage bookings, or the therapist for their own session.
+
+    Never the client: nobody marks their own attendance.
+    """
+    return is_therapist_of(user, booking) or manages_bookings(user)
 
 
 def teaches(user: User, *, instructor_id: int | None) -> bool:
@@ -15,6 +68,11 @@ def teaches(user: User, *, instructor_id: int | None) -> bool:
     return practitioner is not None and practitioner.is_active and practitioner.pk == instructor_id
 
 
+def may_see_roster(user: User, *, instructor_id: int | None) -> bool:
+    """Staff who may read bookings, or the person teaching that session; nobody else."""
+    return user.is_authenticated and (teaches(user, instructor_id=instructor_id) or sees_bookings(user))
+
+
 def may_take_attendance(user: User, *, instructor_id: int | None) -> bool:
-    """Studio staff, or the person teaching that session; nobody else, other instructors included."""
-    return user.is_authenticated and (user.is_staff or teaches(user, instructor_id=instructor_id))
+    """Staff who manage bookings, or the person teaching that session; nobody else, other instructors included."""
+    return user.is_authenticated and (teaches(user, instructor_id=instructor_id) or manages_bookings(user))

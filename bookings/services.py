@@ -22,10 +22,9 @@ from django.utils.translation import ngettext
 
 from accounts.client_ip import client_ip, client_user_agent
 from accounts.models import User
-from bookings import messages, policy_cache
+from bookings import messages, permissions, policy_cache
 from bookings import policy as policy_rules
 from bookings.models import Booking, BookingEvent, BookingPolicy, BookingStatus, EventSource
-from bookings.permissions import may_take_attendance
 from bookings.signals import spots_released, therapy_time_released
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
 from notifications.models import Notification
@@ -214,6 +213,7 @@ def _log(
     return BookingEvent.objects.create(
         booking=booking,
         actor=actor if actor and actor.pk else None,
+        actor_name=actor.name[:150] if actor and actor.pk else "",
         from_status=from_status,
         to_status=to_status,
         reason=reason[:255],
@@ -376,9 +376,30 @@ def cancel_booking(
     """Cancel and release the spots in the same transaction.
 
     The refund follows the policy in force at booking time; a cancellation by the
-    studio (``by_studio``) refunds everything and charges nothing.
+    studio (``by_studio``) refunds everything and charges nothing. ``actor=None`` is
+    the system; a person must be the client, the session's therapist, or staff who
+    manage bookings (bookings.permissions), checked here so no page or admin action
+    can skip it.
     """
     booking = _lock(booking)
+    if actor is not None and not permissions.may_cancel(actor, booking):
+        raise NotPermitted(_("You may not cancel this booking."))
+    return _cancel_locked(
+        booking, actor=actor, reason=reason, meta=meta, waive_fee=waive_fee, by_studio=by_studio, now=now
+    )
+
+
+def _cancel_locked(
+    booking: Booking,
+    *,
+    actor: User | None,
+    reason: str,
+    meta: RequestMeta,
+    waive_fee: bool,
+    by_studio: bool,
+    now: datetime | None,
+) -> policy_rules.CancellationOutcome:
+    """cancel_booking() after the lock and the permission check."""
     try:
         check_transition(booking.status, Status.CANCELLED)
     except IllegalTransition:
@@ -437,10 +458,16 @@ def set_status(
     reason: str = "",
     meta: RequestMeta = ADMIN,
 ) -> Booking:
-    """Confirm, complete or mark a no-show (cancelling has its own action)."""
+    """Confirm, complete or mark a no-show (cancelling has its own action).
+
+    Staff who manage bookings, or the therapist for their own session; ``actor=None``
+    is the system.
+    """
     if to == Status.CANCELLED:
         raise ValueError("Use cancel_booking() to cancel.")
     booking = _lock(booking)
+    if actor is not None and not permissions.may_set_status(actor, booking):
+        raise NotPermitted(_("You may not change this booking."))
     try:
         check_transition(booking.status, to)
     except IllegalTransition as exc:
@@ -470,7 +497,7 @@ def set_checked_in(*, booking: Booking, checked_in: bool, actor: User | None, me
     """
     booking = _lock(booking)
     teacher = booking.class_session.instructor_id if booking.class_session_id else booking.practitioner_id
-    if actor is not None and not may_take_attendance(actor, instructor_id=teacher):
+    if actor is not None and not permissions.may_take_attendance(actor, instructor_id=teacher):
         raise NotPermitted(_("Only the instructor of this class or studio staff can check clients in."))
     if booking.status != BookingStatus.CONFIRMED:
         raise BookingError(_("Only confirmed bookings can be checked in."))
@@ -490,10 +517,18 @@ def set_checked_in(*, booking: Booking, checked_in: bool, actor: User | None, me
 
 
 def cancel_all_for_session(*, session: ClassSession, reason: str, actor: User | None, meta: RequestMeta = ADMIN) -> int:
-    """The studio cancelled a class: every active booking, full refund, no fee."""
+    """The studio cancelled a class: every active booking, full refund, no fee.
+
+    Called inside the class's cancellation (schedules.services.cancel_class_session),
+    which checked the actor's permission to cancel the class: cancelling its bookings
+    is part of that one decision, so the bookings' own check is not asked again.
+    """
     bookings = list(Booking.objects.filter(class_session=session, status__in=ACTIVE_VALUES))
     for booking in bookings:
-        cancel_booking(booking=booking, actor=actor, reason=reason, meta=meta, by_studio=True)
+        with transaction.atomic():
+            _cancel_locked(
+                _lock(booking), actor=actor, reason=reason, meta=meta, waive_fee=False, by_studio=True, now=None
+            )
     return len(bookings)
 
 
@@ -529,6 +564,8 @@ def change_booking(
     for pk in sorted({old_session.pk, target_id}):
         ClassSession.objects.select_for_update().filter(pk=pk).values_list("pk").first()
     booking = Booking.objects.select_for_update(of=("self",)).select_related("class_session").get(pk=booking.pk)
+    if actor is not None and not permissions.may_change(actor, booking):
+        raise NotPermitted(_("You may not change this booking."))
     if booking.status != BookingStatus.CONFIRMED:
         raise BookingError(_("Only confirmed bookings can be changed."))
     if old_session.starts_at <= now:

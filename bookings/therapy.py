@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from bookings import messages
+from bookings import messages, permissions
 from bookings.models import (
     Booking,
     BookingSeries,
@@ -336,8 +336,8 @@ def _book_locked(
 
 
 def _therapist_booking(booking: Booking, actor: User) -> None:
-    """Only the session's own therapist (or staff) answers for it."""
-    if actor.is_staff:
+    """Only the session's own therapist (or staff who manage bookings) answers for it."""
+    if permissions.manages_bookings(actor):
         return
     if getattr(getattr(actor, "practitioner", None), "pk", None) != booking.practitioner_id:
         raise BookingError(_("This is not one of your sessions."))
@@ -648,7 +648,7 @@ def reschedule(
     now = now or timezone.now()
     cfg = _lock_therapist(booking.practitioner_id)
     booking = _lock_booking(booking)
-    by_client = booking.client_id == actor.pk and not actor.is_staff
+    by_client = booking.client_id == actor.pk and not permissions.manages_bookings(actor)
     if not by_client:
         _therapist_booking(booking, actor)
     if booking.status != Status.CONFIRMED:

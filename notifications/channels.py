@@ -22,6 +22,7 @@ from django.utils.translation import to_locale
 from notifications import providers
 from notifications.ics import CalendarEvent, Person, invitation
 from notifications.models import Channel, Notification, OutboxStatus
+from notifications.private_data import private_context
 from notifications.text import render_text
 
 
@@ -42,10 +43,12 @@ def _with_datetimes(data: dict, zone) -> dict:
 
 
 def message_context(notification: Notification) -> dict:
-    """The template context: stored data, with ``*_at`` values as datetimes in the recipient's zone."""
+    """The template context: stored data, with ``*_at`` values as datetimes in the recipient's zone,
+    and what the outbox does not keep (a client's note) from its owner (notifications.private_data)."""
     user = notification.recipient
+    data = {**notification.context, **private_context(notification.kind, notification.context)}
     return {
-        **_with_datetimes(notification.context, user.zone),
+        **_with_datetimes(data, user.zone),
         "recipient": user,
         "site_url": settings.SITE_URL,
         "studio_name": settings.STUDIO_NAME,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -259,6 +260,26 @@ def sweep(*, limit: int = 200) -> int:
     for pk in ids:
         deliver_claimed(pk)
     return len(ids)
+
+
+class NotPermitted(PermissionDenied):
+    """The actor's role does not allow this (the admin hides the action too)."""
+
+
+RETRY = "notifications.change_notification"
+
+
+def retry_now(*, notification_ids: list[int], actor: User) -> int:
+    """Staff send failed or waiting messages again at the next sweep, attempts reset.
+
+    Needs the permission to change the outbox (reading it is not enough: a retry sends
+    mail to clients). Returns how many rows were queued.
+    """
+    if not actor.has_perm(RETRY):
+        raise NotPermitted("Your role does not allow retrying messages.")
+    return Notification.objects.filter(
+        pk__in=notification_ids, status__in=[OutboxStatus.FAILED, OutboxStatus.PENDING]
+    ).update(status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), attempts=0, claimed_at=None)
 
 
 def mark_read(*, recipient: User, pk: int | None = None) -> int:

@@ -12,9 +12,10 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schedules import recurrence
 from schedules.models import (
@@ -36,6 +37,29 @@ class ScheduleError(Exception):
 
 class OccupancyConflict(ScheduleError):
     pass
+
+
+class NotPermitted(ScheduleError):
+    """The actor's role does not allow this change (the admin hides the action too)."""
+
+
+class ScheduleInUse(ScheduleError):
+    """A schedule whose sessions hold bookings cannot be deleted: archive it instead."""
+
+
+CHANGE_SCHEDULE = "schedules.change_classschedule"
+DELETE_SCHEDULE = "schedules.delete_classschedule"
+CHANGE_SESSION = "schedules.change_classsession"
+
+
+def _check_permitted(actor, perm: str) -> None:
+    """``actor=None`` is the system (beat tasks); a person needs the permission of their role.
+
+    ``is_staff`` alone opens the admin and grants nothing: the permission is checked here
+    as well as in the admin, so no path can skip it.
+    """
+    if actor is not None and not actor.has_perm(perm):
+        raise NotPermitted(_("Your role does not allow this change to the timetable."))
 
 
 @dataclass
@@ -196,7 +220,9 @@ def planned_occurrences(schedule: ClassSchedule, *, start: date, end: date) -> l
 
 
 @transaction.atomic
-def generate_sessions(*, schedule: ClassSchedule, until: date, today: date | None = None) -> GenerationReport:
+def generate_sessions(
+    *, schedule: ClassSchedule, until: date, today: date | None = None, actor=None
+) -> GenerationReport:
     """Bring the schedule's future sessions up to ``until`` in line with its pattern.
 
     Idempotent: a second run with the same inputs changes nothing. Sessions edited
@@ -206,7 +232,9 @@ def generate_sessions(*, schedule: ClassSchedule, until: date, today: date | Non
     blackout, or whose instructor or room is taken, are not created but reported;
     existing sessions inside a blackout are flagged for staff to cancel.
     Locks the schedule row so the beat task and an admin action cannot interleave.
+    A person (``actor``) needs the permission to change schedules; None is the beat task.
     """
+    _check_permitted(actor, CHANGE_SCHEDULE)
     schedule = (
         ClassSchedule.objects.select_for_update(of=("self",))
         .select_related("class_type", "location", "room", "instructor")
@@ -262,9 +290,23 @@ def generate_sessions(*, schedule: ClassSchedule, until: date, today: date | Non
                 report,
             )
         else:
-            session.delete()  # never booked: nothing to keep; occupancy goes with it
-            report.removed += 1
+            _remove_unbooked(session, report, actor=actor)
     return report
+
+
+def _remove_unbooked(session: ClassSession, report: GenerationReport, *, actor=None) -> None:
+    """A session dropped from the pattern with no spots taken: delete it, occupancy with it.
+
+    One whose bookings were all cancelled, or that has a waitlist, is history other apps
+    keep (their rows protect it): it is cancelled instead, so it leaves the timetable and
+    the people waiting are told.
+    """
+    try:
+        with transaction.atomic():
+            session.delete()
+    except ProtectedError:
+        cancel_class_session(session=session, reason=_("No longer on the timetable."), actor=actor)
+    report.removed += 1
 
 
 def _create_session(
@@ -328,6 +370,64 @@ def _flag(session: ClassSession, note: str, report: GenerationReport) -> None:
     if session.conflict_note != note:
         session.conflict_note = note
         session.save(update_fields=["conflict_note", "updated_at"])
+
+
+def archive_schedule(*, schedule: ClassSchedule, actor, today: date | None = None) -> GenerationReport:
+    """Retire a schedule instead of deleting it: it makes no new sessions from now on.
+
+    Its future sessions that nobody booked leave the timetable at once; booked ones stay
+    (clients hold them) and are flagged for staff to cancel or keep; past sessions and
+    every booking keep pointing at it, so the history stays whole. Ticking "active"
+    again brings the sessions back at the next generation.
+    """
+    _check_permitted(actor, CHANGE_SCHEDULE)
+    with transaction.atomic():
+        locked = ClassSchedule.objects.select_for_update().select_related("location").get(pk=schedule.pk)
+        if locked.is_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+        start = today or timezone.localdate(timezone.now(), locked.location.zone)
+        until = start + timedelta(days=settings.SCHEDULE_HORIZON_DAYS)
+        return generate_sessions(schedule=locked, until=until, today=today, actor=actor)
+
+
+def in_use_message(schedule: ClassSchedule, booked: int | None = None) -> str:
+    """Why a schedule cannot be deleted, and what to do instead (the admin shows it too)."""
+    if booked:
+        why = ngettext("%(n)d of its sessions has bookings.", "%(n)d of its sessions have bookings.", booked) % {
+            "n": booked
+        }
+    else:
+        why = _("Its sessions keep bookings' history (cancelled bookings or a waitlist).")
+    return _(
+        "“%(schedule)s” cannot be deleted: %(why)s Archive it instead (untick “active” or use the "
+        "“Archive” action): it makes no new sessions and the booked ones stay for you to cancel or keep."
+    ) % {"schedule": schedule, "why": why}
+
+
+def delete_schedule(*, schedule: ClassSchedule, actor) -> int:
+    """Delete a schedule made by mistake, with its sessions that nobody ever booked.
+
+    Refused with ScheduleInUse when any of its sessions holds a booking or a booking's
+    history: deleting would orphan them (the foreign key is PROTECT for the same
+    reason); archive_schedule() is the way out. The sessions are locked first, so a
+    booking racing the delete waits and then finds the class gone. Returns how many
+    sessions went with it.
+    """
+    _check_permitted(actor, DELETE_SCHEDULE)
+    with transaction.atomic():
+        locked = ClassSchedule.objects.select_for_update().get(pk=schedule.pk)
+        sessions = list(ClassSession.objects.select_for_update().filter(schedule=locked))
+        booked = sum(1 for s in sessions if s.spots_taken)
+        if booked:
+            raise ScheduleInUse(in_use_message(locked, booked))
+        try:
+            with transaction.atomic():
+                ClassSession.objects.filter(pk__in=[s.pk for s in sessions]).delete()
+                locked.delete()
+        except ProtectedError as exc:
+            raise ScheduleInUse(in_use_message(locked)) from exc
+    return len(sessions)  # the timetable's cache follows the deletes' signals (schedules.apps)
 
 
 def extend_all_schedules(*, today: date | None = None, horizon_days: int | None = None) -> GenerationReport:
@@ -396,8 +496,11 @@ def save_class_session(*, session: ClassSession, changed_fields: list[str] | Non
 def cancel_class_session(*, session: ClassSession, reason: str, actor=None) -> ClassSession:
     """Cancel a session: it stays on the timetable marked cancelled, its time is freed.
 
-    Listeners of ``class_session_cancelled`` (bookings) run inside this transaction.
+    Listeners of ``class_session_cancelled`` (bookings) run inside this transaction; the
+    actor's permission to change sessions covers the bookings it cancels. ``actor=None``
+    is the system (the minimum-participants task).
     """
+    _check_permitted(actor, CHANGE_SESSION)
     session = ClassSession.objects.select_for_update().get(pk=session.pk)
     if session.status == SessionStatus.CANCELLED:
         return session

@@ -199,3 +199,14 @@ class AvailabilityOverrideFactory(factory.django.DjangoModelFactory):
     kind = "blocked"
     starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=8))
+
+
+def staff_with(*perms: str, **fields) -> User:
+    """A staff member whose role grants exactly ``perms`` ("app_label.codename"), nothing else."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True, **fields)
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return User.objects.get(pk=user.pk)  # a fresh object: no stale permission cache

@@ -53,8 +53,15 @@ class WaitlistEventInline(BoundedInline, admin.TabularInline):
     model = WaitlistEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_state", "to_state", "actor", "source", "reason", "offer", "data"]
+    fields = ["at", "from_state", "to_state", "who", "source", "reason", "offer", "data"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def who(self, obj) -> str:
+        return obj.who
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -99,12 +106,12 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         url = reverse("admin:bookings_roster", args=[obj.session_id])
         return format_html('<a href="{}#waitlist">{}</a>', url, obj.session)
 
-    @admin.action(description=_("Move to the top of the waitlist"))
+    @admin.action(description=_("Move to the top of the waitlist"), permissions=["change"])
     def promote(self, request, queryset):
         for entry in queryset.filter(state=EntryState.WAITING):
             self._promote(request, entry)
 
-    @admin.action(description=_("Remove from the waitlist"))
+    @admin.action(description=_("Remove from the waitlist"), permissions=["change"])
     def remove(self, request, queryset):
         done = 0
         for entry in queryset:
@@ -195,8 +202,15 @@ class TherapyWishEventInline(BoundedInline, admin.TabularInline):
     model = TherapyWishEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_state", "to_state", "actor", "source", "reason", "offer", "data"]
+    fields = ["at", "from_state", "to_state", "who", "source", "reason", "offer", "data"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def who(self, obj) -> str:
+        return obj.who
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -264,7 +278,7 @@ class TherapyWishAdmin(admin.ModelAdmin):
     def hours(self, obj: TherapyWish) -> str:
         return f"{obj.earliest_time:%H:%M}–{obj.latest_time:%H:%M} ({obj.time_zone})"
 
-    @admin.action(description=_("Withdraw (an open offer is declined and its time passes on)"))
+    @admin.action(description=_("Withdraw (an open offer is declined and its time passes on)"), permissions=["change"])
     def withdraw(self, request, queryset):
         done = 0
         for wish in queryset:

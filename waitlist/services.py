@@ -47,6 +47,19 @@ class WaitlistError(Exception):
     """A waitlist action that cannot be done; str() is the message for the client."""
 
 
+class NotPermitted(WaitlistError):
+    """The actor's role does not allow this (pages answer 403; the admin hides the action too)."""
+
+
+MANAGE_QUEUE = "waitlist.change_waitlistentry"
+
+
+def check_manages_queue(actor: User) -> None:
+    """Staff reorder and remove entries through their role's permission, never through ``is_staff`` alone."""
+    if not actor.has_perm(MANAGE_QUEUE):
+        raise NotPermitted(_("Your role does not allow changing waitlists."))
+
+
 # --- settings -------------------------------------------------------------------------------
 
 
@@ -78,6 +91,7 @@ def _log(
         entry=entry,
         offer=offer,
         actor=actor if actor and actor.pk else None,
+        actor_name=actor.name[:150] if actor and actor.pk else "",
         from_state=from_state,
         to_state=to_state,
         reason=reason[:255],
@@ -547,6 +561,7 @@ def close_for_cancelled_session(*, session: ClassSession, actor: User | None = N
 
 def promote_entry(*, entry: WaitlistEntry, actor: User, meta: RequestMeta = ADMIN) -> list[Promotion]:
     """Move a waiting entry to the head of its queue, then give it any free spot that fits."""
+    check_manages_queue(actor)
     with transaction.atomic():
         _lock_session(entry.session_id)
         entry = WaitlistEntry.objects.get(pk=entry.pk)
@@ -575,6 +590,7 @@ def promote_entry(*, entry: WaitlistEntry, actor: User, meta: RequestMeta = ADMI
 
 def remove_entry(*, entry: WaitlistEntry, actor: User, reason: str = "", meta: RequestMeta = ADMIN) -> None:
     """Staff take a client off the queue; an open offer is withdrawn and its spot passes on."""
+    check_manages_queue(actor)
     with transaction.atomic():
         _lock_session(entry.session_id)
         entry = WaitlistEntry.objects.get(pk=entry.pk)
@@ -609,6 +625,7 @@ def position_of(entry: WaitlistEntry) -> int:
 
 def set_priority(*, entry: WaitlistEntry, priority: int, actor: User, meta: RequestMeta = ADMIN) -> None:
     """Staff change one entry's priority (the queue re-orders; any free spot that now fits is given)."""
+    check_manages_queue(actor)
     with transaction.atomic():
         _lock_session(entry.session_id)
         old = WaitlistEntry.objects.values_list("priority", flat=True).get(pk=entry.pk)

@@ -45,7 +45,9 @@ from waitlist.models import (
     WaitlistSettings,
     WishState,
 )
-from waitlist.services import TASK, WaitlistError
+from waitlist.services import TASK, NotPermitted, WaitlistError
+
+MANAGE_WISHES = "waitlist.change_therapywish"
 
 PAGE = RequestMeta()
 QUEUE_ORDER = ("-priority", "created_at", "pk")
@@ -72,6 +74,7 @@ def _log(
         wish=wish,
         offer=offer,
         actor=actor if actor and actor.pk else None,
+        actor_name=actor.name[:150] if actor and actor.pk else "",
         from_state=from_state,
         to_state=to_state,
         reason=reason[:255],
@@ -171,13 +174,17 @@ def _free_now(wish: TherapyWish, pool: list[int], now: datetime) -> bool:
 
 
 def withdraw_wish(*, wish: TherapyWish, actor: User, meta: RequestMeta = PAGE) -> None:
-    """The client (or staff) ends the wish; an open offer is declined (its time passes on)."""
+    """The client (or staff whose role manages wishes) ends the wish; an open offer is
+    declined (its time passes on). Anyone else is refused before anything changes."""
+    manages = actor.has_perm(MANAGE_WISHES)
+    if not manages and wish.client_id != actor.pk:
+        raise NotPermitted(_("You may not withdraw this wish."))
     offer = TherapyWishOffer.objects.filter(wish_id=wish.pk, state=OfferState.OPEN).first()
     if offer is not None:
         decline_offer(offer=offer, actor=actor, meta=meta)
         return
     mine = TherapyWish.objects.filter(pk=wish.pk, state=WishState.WAITING)
-    if not actor.is_staff:
+    if not manages:
         mine = mine.filter(client=actor)
     with transaction.atomic():
         won = mine.update(state=WishState.LEFT, updated_at=timezone.now())
@@ -500,8 +507,8 @@ def accept_offer(
 def decline_offer(*, offer: TherapyWishOffer, actor: User | None, meta: RequestMeta = PAGE) -> None:
     """Give the kept time back; it goes to the next matching wish in the same transaction."""
     now = timezone.now()
-    if actor is not None and not actor.is_staff and offer.client_id != actor.pk:
-        raise WaitlistError(_("This offer is not yours."))
+    if actor is not None and not actor.has_perm(MANAGE_WISHES) and offer.client_id != actor.pk:
+        raise NotPermitted(_("This offer is not yours."))
     with transaction.atomic():
         _lock_therapist(offer.practitioner_id)
         settle_stale_offers(practitioner_id=offer.practitioner_id, now=now)

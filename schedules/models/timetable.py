@@ -201,7 +201,14 @@ class ClassSchedule(models.Model):
     min_decision_hours = models.PositiveIntegerField(
         _("decide minimum (hours before)"), null=True, blank=True, help_text=_("Leave empty to use the class type's.")
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "Untick to archive: no new sessions are made and the unbooked future ones leave the timetable; "
+            "booked sessions stay for you to cancel or keep."
+        ),
+    )
 
     class Meta:
         ordering = ["class_type__title", "start_time"]
@@ -289,9 +296,11 @@ class ClassSession(SessionSpots, models.Model):
     (DESIGN invariant 1).
     """
 
+    # PROTECT: a schedule with sessions is archived, not deleted (schedules.services.
+    # delete_schedule removes the never-booked ones first), so no session loses its origin.
     schedule = models.ForeignKey(
         ClassSchedule,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="sessions",

@@ -9,7 +9,7 @@ from bookings import services
 from bookings.models import Booking, BookingEvent
 from schedules import services as schedule_services
 from tests.bookings.conftest import MADRID, upcoming_class
-from tests.factories import PractitionerFactory, UserFactory
+from tests.factories import PractitionerFactory, staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -60,9 +60,15 @@ def test_it_refuses_a_client_even_for_their_own_booking(booking, client_user):
     assert not _checked_in(booking)
 
 
-def test_it_lets_staff_check_anyone_in(booking):
-    services.set_checked_in(booking=booking, checked_in=True, actor=UserFactory(is_staff=True))
+def test_it_lets_staff_who_manage_bookings_check_anyone_in(booking):
+    services.set_checked_in(booking=booking, checked_in=True, actor=staff_with("bookings.change_booking"))
     assert _checked_in(booking)
+
+
+def test_it_refuses_staff_whose_role_only_views_bookings(booking):
+    with pytest.raises(services.NotPermitted):
+        services.set_checked_in(booking=booking, checked_in=True, actor=staff_with("bookings.view_booking"))
+    assert not _checked_in(booking)
 
 
 def test_a_substitute_takes_over_the_door_from_the_regular_instructor(booking, teacher):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from bookings import instructor_selectors, services
 from bookings.models import Booking
 from tests.bookings.conftest import MADRID, upcoming_class
-from tests.factories import PractitionerFactory, UserFactory
+from tests.factories import PractitionerFactory, UserFactory, staff_with
 from waitlist.models import WaitlistEntry
 
 pytestmark = pytest.mark.django_db
@@ -133,9 +133,14 @@ def test_another_instructors_roster_is_refused_by_the_selector_and_the_page(clie
     assert client.get(_roster_url(yoga)).status_code == 403
 
 
-def test_staff_may_open_any_roster(client, yoga):
-    client.force_login(UserFactory(is_staff=True))
+def test_staff_who_may_view_bookings_may_open_any_roster(client, yoga):
+    client.force_login(staff_with("bookings.view_booking"))
     assert client.get(_roster_url(yoga)).status_code == 200
+
+
+def test_staff_whose_role_grants_no_bookings_may_not(client, yoga):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(_roster_url(yoga)).status_code == 403
 
 
 def test_a_missing_class_is_a_404(client, teacher):

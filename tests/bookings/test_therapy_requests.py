@@ -21,7 +21,7 @@ from bookings.therapy import (
 from notifications.models import Notification
 from schedules.models import ApprovalMode, Occupancy
 from tests.bookings.conftest import at, overlapping_request, set_approval
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -82,9 +82,16 @@ def test_it_refuses_the_clients_own_approval(pending, client_user):
         approve_request(booking=pending, actor=client_user)
 
 
-def test_it_lets_staff_approve(pending):
-    staff = UserFactory(is_staff=True)
+def test_it_lets_staff_who_manage_bookings_approve(pending):
+    staff = staff_with("bookings.change_booking")
     assert approve_request(booking=pending, actor=staff).status == BookingStatus.CONFIRMED
+
+
+def test_it_refuses_staff_whose_role_only_views_bookings(pending):
+    with pytest.raises(BookingError):
+        approve_request(booking=pending, actor=staff_with("bookings.view_booking"))
+    pending.refresh_from_db()
+    assert pending.status == BookingStatus.REQUESTED
 
 
 def test_it_refuses_to_approve_over_a_session_that_got_there_first(request_mode, massage, therapist, client_user):

@@ -19,7 +19,7 @@ from bookings import services, therapy
 from schedules import services as schedule_services
 from tests.bookings.conftest import upcoming_class
 from tests.factories import (
-    UserFactory,
+    staff_with,
 )
 from tests.notifications.calendars import Invitation, Party, invitations
 
@@ -79,7 +79,7 @@ def test_a_cancelled_class_booking_cancels_the_same_event(smtp_inbox, carla, who
         if who == "client":
             services.cancel_booking(booking=booking, actor=carla, reason="Sick")
         elif who == "staff":
-            services.cancel_booking(booking=booking, actor=UserFactory(is_staff=True), reason="Desk")
+            services.cancel_booking(booking=booking, actor=staff_with("bookings.change_booking"), reason="Desk")
         else:
             schedule_services.cancel_class_session(session=session, reason="Teacher ill")
     booked, cancelled = invitations(smtp_inbox, carla.email)
@@ -176,7 +176,7 @@ def test_a_cancelled_session_is_cancelled_in_both_calendars(
         elif who == "therapist":
             therapy.therapist_cancel(booking=booking, actor=noor.user, reason="Ill")
         else:
-            services.cancel_booking(booking=booking, actor=UserFactory(is_staff=True), reason="Desk")
+            services.cancel_booking(booking=booking, actor=staff_with("bookings.change_booking"), reason="Desk")
     booking.refresh_from_db()
     to_client, to_therapist = _both(smtp_inbox, carla, noor)
     for invite in (to_client, to_therapist):

@@ -7,7 +7,7 @@ import pytest
 from schedules import services
 from schedules.models import ClassSession, Occupancy, SessionStatus
 from schedules.signals import class_session_cancelled
-from tests.factories import ClassSessionFactory, PractitionerFactory, RoomFactory, UserFactory
+from tests.factories import ClassSessionFactory, PractitionerFactory, RoomFactory, staff_with
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_a_capacity_below_bookings_made_after_the_form_was_loaded_is_refused(mad
 
 def test_cancelling_frees_the_time_keeps_the_session_and_tells_listeners(madrid, room, instructor):
     s = _saved_session(location=madrid, room=room, instructor=instructor)
-    staff = UserFactory(is_staff=True)
+    staff = staff_with("schedules.change_classsession")
     heard = []
 
     def listener(sender, session, reason, actor, **kw):

@@ -12,6 +12,7 @@ from bookings.models import Booking, BookingStatus
 from notifications.models import Notification
 from schedules import services as schedule_services
 from schedules.models import ClassSession
+from tests.factories import staff_with
 from tests.waitlist.conftest import full_class, offer_of, wait
 from waitlist import services, tasks
 from waitlist.models import EntryState, OfferState, WaitlistEntry, WaitlistOffer
@@ -197,7 +198,7 @@ def test_entries_close_when_the_class_has_started():
 
 def test_staff_move_an_entry_to_the_top(offered):
     _session, queue, _offer = offered
-    staff = queue[0].client  # any user will do as the actor
+    staff = staff_with("waitlist.change_waitlistentry")
 
     services.promote_entry(entry=queue[2], actor=staff)
     services.decline_offer(offer=offer_of(queue[0]), actor=queue[0].client)
@@ -209,7 +210,7 @@ def test_staff_move_an_entry_to_the_top(offered):
 def test_staff_remove_an_entry_with_its_offer(offered):
     _, queue, offer = offered
 
-    services.remove_entry(entry=queue[0], actor=queue[0].client)
+    services.remove_entry(entry=queue[0], actor=staff_with("waitlist.change_waitlistentry"))
 
     assert WaitlistOffer.objects.get(pk=offer.pk).state == OfferState.CANCELLED
     assert WaitlistEntry.objects.get(pk=queue[0].pk).state == EntryState.REMOVED
