@@ -32,9 +32,9 @@ from bookings.therapy_forms import (
     SessionNoteForm,
     TherapistSettingsForm,
 )
+from config.params import month_for_week, query_date, query_month
 from schedules import external_calendar, therapist_calendar
 from schedules.models import AvailabilityRule
-from schedules.params import month_for_week, query_date, query_month
 from schedules.recurrence import wall_time_to_utc
 from schedules.slots import settings_for
 from schedules.tasks import sync_external_calendar

@@ -1,12 +1,12 @@
-"""schedules.params: what the pages make of a query-string value."""
+"""config.params: what the pages make of a value from a request."""
 
 from datetime import UTC, date, datetime
 
 import pytest
 
-from schedules.params import (
-    EARLIEST,
-    LATEST,
+from config.params import (
+    HORIZON_YEARS,
+    date_bounds,
     month_for_week,
     query_date,
     query_datetime,
@@ -16,12 +16,20 @@ from schedules.params import (
 )
 
 TODAY = date(2026, 6, 10)
+EARLIEST, LATEST = date(2021, 6, 10), date(2031, 6, 10)
+
+
+def test_the_bounds_are_five_years_either_side_of_today():
+    assert HORIZON_YEARS == 5
+    assert date_bounds(TODAY) == (EARLIEST, LATEST)
+    assert date_bounds(date(2028, 2, 29)) == (date(2023, 2, 28), date(2033, 2, 28))
 
 
 def test_a_day_far_out_is_moved_to_the_nearest_day_the_pages_show():
-    assert query_date("9999-12-27", TODAY) == LATEST
-    assert query_date("0001-01-01", TODAY) == EARLIEST
-    assert query_date("2026-12-03", TODAY) == date(2026, 12, 3)
+    assert query_date("9999-12-27", TODAY, today=TODAY) == LATEST
+    assert query_date("9999-12-31", TODAY, today=TODAY) == LATEST
+    assert query_date("0001-01-01", TODAY, today=TODAY) == EARLIEST
+    assert query_date("2026-12-03", TODAY, today=TODAY) == date(2026, 12, 3)
 
 
 @pytest.mark.parametrize("value", [None, "", "abc", "2026-13-45", "-1", "x" * 5000, "2026-01-05\x00", "٢٠٢٦-٠١-٠٥"])
@@ -31,18 +39,19 @@ def test_a_malformed_day_gives_the_default(value):
 
 
 def test_a_month_is_its_first_day_clamped_or_the_defaults_month():
-    assert query_month("2026-12", TODAY) == date(2026, 12, 1)
-    assert query_month("9999-12", TODAY) == LATEST.replace(day=1)
-    assert query_month("0001-01", TODAY) == EARLIEST
-    assert query_month("2026-13", TODAY) == date(2026, 6, 1)
+    assert query_month("2026-12", TODAY, today=TODAY) == date(2026, 12, 1)
+    assert query_month("9999-12", TODAY, today=TODAY) == LATEST.replace(day=1)
+    assert query_month("0001-01", TODAY, today=TODAY) == EARLIEST.replace(day=1)
+    assert query_month("2026-13", TODAY, today=TODAY) == date(2026, 6, 1)
 
 
-def test_an_instant_needs_its_offset_and_a_year_the_pages_show():
-    assert query_datetime("2026-12-03T10:00:00+01:00") == datetime(2026, 12, 3, 9, tzinfo=UTC)
-    assert query_datetime("2026-12-03T10:00:00") is None  # which 10:00?
-    assert query_datetime("9999-12-31T23:59:59+00:00") is None
-    assert query_datetime("0001-01-01T00:00:00+14:00") is None
-    assert query_datetime("2026-02-30T25:61") is None
+def test_an_instant_needs_its_offset_and_a_day_inside_the_bounds():
+    assert query_datetime("2026-12-03T10:00:00+01:00", today=TODAY) == datetime(2026, 12, 3, 9, tzinfo=UTC)
+    assert query_datetime("2026-12-03T10:00:00", today=TODAY) is None  # which 10:00?
+    assert query_datetime("9999-12-31T23:59:59+00:00", today=TODAY) is None
+    assert query_datetime("0001-01-01T00:00:00+14:00", today=TODAY) is None
+    assert query_datetime("2031-06-11T00:00:00+00:00", today=TODAY) is None  # a day past the bounds
+    assert query_datetime("2026-02-30T25:61", today=TODAY) is None
 
 
 @pytest.mark.parametrize(
