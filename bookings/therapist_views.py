@@ -255,7 +255,8 @@ def propose(request: HttpRequest, practitioner, reference: str) -> HttpResponse:
     form = ProposeTimesForm(request.POST, zone=settings_for(practitioner).zone)
     back = "bookings:therapist_requests" if booking.status == BookingStatus.REQUESTED else "bookings:therapist_sessions"
     if not form.is_valid():
-        messages.error(request, _("Enter at least one time."))
+        # "Enter at least one time.", or what is wrong with one (e.g. a date too far out).
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(back)
     try:
         therapy.propose_times(

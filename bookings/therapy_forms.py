@@ -110,7 +110,9 @@ class ProposeTimesForm(forms.Form):
     """Up to three times, entered in the therapist's own zone."""
 
     time1 = BoundedDateTimeField(
-        label=_("Time 1"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("Time 1"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("Enter at least one time.")},
     )
     time2 = BoundedDateTimeField(
         label=_("Time 2"),
