@@ -47,7 +47,7 @@ def _messages(response) -> str:
 def test_the_timetable_shows_the_last_week_inside_the_bounds_for_year_9999(client):
     response = client.get(reverse("schedules:timetable"), {"week": "9999-12-31"})
     assert response.status_code == 200
-    latest = date_bounds()[1]
+    latest = date_bounds(response.context["today"])[1]  # the viewer's today, not the test's UTC one
     assert latest - timedelta(days=6) <= response.context["week_start"] <= latest
 
 
@@ -56,7 +56,7 @@ def test_the_therapists_month_for_year_9999_is_the_last_month_inside_the_bounds(
     client.force_login(therapist.user)
     response = client.get(reverse("bookings:therapist_calendar"), {"view": "month", "month": "9999-12"})
     assert response.status_code == 200
-    assert response.context["month"] == date_bounds()[1].replace(day=1)
+    assert response.context["month"] == date_bounds(response.context["today"])[1].replace(day=1)
 
 
 def test_the_confirm_page_refuses_a_start_beyond_the_bounds(client, studio):
@@ -100,7 +100,7 @@ def test_time_off_beyond_the_bounds_is_refused_with_a_message(client, studio, st
 def test_time_off_up_to_the_last_day_inside_the_bounds_is_kept(client, studio):
     therapist, _kind = studio
     client.force_login(therapist.user)
-    latest = date_bounds()[1]
+    latest = date_bounds(timezone.localdate(timezone=therapist.user.zone))[1]  # the page's today is the therapist's
     client.post(
         reverse("bookings:therapist_add_override"),
         {"kind": "blocked", "start_date": (latest - timedelta(days=7)).isoformat(), "end_date": latest.isoformat()},
