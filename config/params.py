@@ -209,7 +209,9 @@ class MalformedCookiesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         name = settings.SESSION_COOKIE_NAME
-        malformed = name in request.COOKIES and not is_session_key(request.COOKIES[name])
+        # Only a store looked up by key; the signed-cookie engine keeps the whole session in it.
+        keyed = settings.SESSION_ENGINE != "django.contrib.sessions.backends.signed_cookies"
+        malformed = keyed and name in request.COOKIES and not is_session_key(request.COOKIES[name])
         if malformed:
             del request.COOKIES[name]
         response = self.get_response(request)
