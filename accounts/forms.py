@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from config import params
 
 
 def _valid_zone(name: str) -> str:
@@ -19,6 +20,7 @@ def _valid_zone(name: str) -> str:
     does not contain; accepting them would make the profile form unsavable.
     """
     offered = {str(zone) for zone in User._meta.get_field("time_zone").default_tzs}
+    name = params.zone_name(name)  # a tz-database name, else None (whatever the form was sent)
     return name if name in offered else settings.DEFAULT_VIEWER_TIME_ZONE
 
 

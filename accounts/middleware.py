@@ -2,12 +2,12 @@
 
 import zoneinfo
 from collections.abc import Callable
-from functools import lru_cache
-from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+from config import params
 
 TZ_COOKIE = "shala_tz"
 
@@ -21,28 +21,8 @@ def viewer_zone(request: HttpRequest) -> zoneinfo.ZoneInfo:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user.zone
-    name = cookie_zone_name(request.COOKIES.get(TZ_COOKIE, ""))
-    return zoneinfo.ZoneInfo(name or settings.DEFAULT_VIEWER_TIME_ZONE)
-
-
-@lru_cache(maxsize=1)
-def _known_zones() -> frozenset[str]:
-    # Read once per process: the IANA names this machine's tz database knows.
-    return frozenset(zoneinfo.available_timezones())
-
-
-def cookie_zone_name(raw: str) -> str | None:
-    """The IANA name in the zone cookie, or None for anything else.
-
-    shala.js writes the cookie with encodeURIComponent ("America%2FNew_York"), so it
-    is decoded first. Only names from the tz database are taken: ZoneInfo() itself
-    would read any path under the zoneinfo folder and fails with OSError on a
-    very long value.
-    """
-    if not raw or len(raw) > 100:
-        return None
-    name = unquote(raw)
-    return name if name in _known_zones() else None
+    # The cookie is whatever the browser sends: config.params takes only tz-database names.
+    return params.query_zone(request.COOKIES.get(TZ_COOKIE)) or zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
 
 
 class ViewerTimezoneMiddleware:

@@ -32,9 +32,9 @@ from bookings.therapy_forms import (
     SessionNoteForm,
     TherapistSettingsForm,
 )
+from config.params import month_for_week, query_date, query_month
 from schedules import external_calendar, therapist_calendar
 from schedules.models import AvailabilityRule
-from schedules.params import month_for_week, query_date, query_month
 from schedules.recurrence import wall_time_to_utc
 from schedules.slots import settings_for
 from schedules.tasks import sync_external_calendar
@@ -261,7 +261,8 @@ def propose(request: HttpRequest, practitioner, reference: str) -> HttpResponse:
     form = ProposeTimesForm(request.POST, zone=settings_for(practitioner).zone)
     back = "bookings:therapist_requests" if booking.status == BookingStatus.REQUESTED else "bookings:therapist_sessions"
     if not form.is_valid():
-        messages.error(request, _("Enter at least one time."))
+        # "Enter at least one time.", or what is wrong with one (e.g. a date too far out).
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(back)
     try:
         therapy.propose_times(

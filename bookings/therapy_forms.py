@@ -13,6 +13,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from config.params import BoundedDateField, BoundedDateTimeField
 from schedules import external_calendar, outbound
 from schedules.models import Location, OverrideKind, TherapistSettings, Weekday
 from schedules.recurrence import wall_time_to_utc
@@ -26,7 +27,7 @@ REPEAT_CHOICES = [("", _("Just this session")), ("1", _("Every week")), ("2", _(
 class TherapyBookingForm(forms.Form):
     """The last step: the chosen time, notes and intake answers, optionally repeated."""
 
-    start = forms.DateTimeField(widget=forms.HiddenInput)
+    start = BoundedDateTimeField(widget=forms.HiddenInput)
     minutes = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     therapist = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
@@ -113,15 +114,17 @@ class CancelSessionForm(forms.Form):
 class ProposeTimesForm(forms.Form):
     """Up to three times, entered in the therapist's own zone."""
 
-    time1 = forms.DateTimeField(
-        label=_("Time 1"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    time1 = BoundedDateTimeField(
+        label=_("Time 1"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("Enter at least one time.")},
     )
-    time2 = forms.DateTimeField(
+    time2 = BoundedDateTimeField(
         label=_("Time 2"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    time3 = forms.DateTimeField(
+    time3 = BoundedDateTimeField(
         label=_("Time 3"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -268,11 +271,11 @@ class OverrideForm(forms.Form):
     """Time off (one hour to weeks) or extra hours, in the therapist's own zone."""
 
     kind = forms.ChoiceField(label=_("What"), choices=OverrideKind.choices, initial=OverrideKind.BLOCKED)
-    start_date = forms.DateField(label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = BoundedDateField(label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(
         label=_("From (time)"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    end_date = forms.DateField(label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = BoundedDateField(label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"}))
     end_time = forms.TimeField(
         label=_("Until (time)"),
         required=False,

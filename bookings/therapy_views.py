@@ -19,8 +19,8 @@ from bookings import selectors, services, therapy
 from bookings import therapy_selectors as ts
 from bookings.models import Booking, TimeProposal
 from bookings.therapy_forms import SeriesConfirmForm, TherapyBookingForm
+from config.params import query_date, query_datetime, query_int, query_month, query_slug
 from schedules.models import TherapyType
-from schedules.params import query_date, query_datetime, query_int, query_month, query_slug
 from schedules.slots import settings_for
 
 

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, compressed by whitenoise itself
     # Pages: above everything that reads or writes the body (docs/deployment.md: BREACH).
     "django.middleware.gzip.GZipMiddleware",
+    # A session cookie that cannot be one of ours (a NUL, 10 kB) is dropped before it is looked up.
+    "config.params.MalformedCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

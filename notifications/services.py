@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from config import params
 from notifications.models import Channel, Notification, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -319,7 +320,14 @@ def revoke_feed_token(*, user: User) -> None:
 
 
 def user_for_feed_token(token: str) -> User | None:
+    """The feed's owner, or None for a token that is wrong, revoked, or not a token at all.
+
+    The token comes from a URL anyone can type: one with a NUL would make PostgreSQL
+    answer with an error rather than "not found", so only a token's alphabet is looked up.
+    """
     from notifications.models import CalendarFeedToken
 
+    if not params.is_token(token):
+        return None
     row = CalendarFeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
     return row.user if row else None

@@ -72,7 +72,7 @@ def filter_choices(version: str) -> FilterChoices:
 class TimetableFilterForm(forms.Form):
     """Filters by id: ``filters()`` gives ids, and a value not among the options is dropped.
 
-    The week is not a field: the view reads it with schedules.params, as every page does.
+    The week is not a field: the view reads it with config.params, as every page does.
     """
 
     location = forms.TypedChoiceField(

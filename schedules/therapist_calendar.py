@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config import params
 from schedules.models import (
     AvailabilityOverride,
     AvailabilityRule,
@@ -81,6 +82,11 @@ def add_override(
         raise ValidationError(_("The end must be after the start."))
     if kind not in OverrideKind.values:
         raise ValidationError(_("Choose time off or extra hours."))
+    # The form refuses such days too; this holds for every caller. A day of slack each side:
+    # the form's days are the therapist's, these instants UTC, and a whole-day end is midnight after.
+    earliest, latest = params.date_bounds()
+    if not earliest - timedelta(days=1) <= starts_at.date() <= ends_at.date() <= latest + timedelta(days=1):
+        raise ValidationError(_("Choose dates within %(years)d years of today.") % {"years": params.HORIZON_YEARS})
     override = AvailabilityOverride.objects.create(
         practitioner=practitioner,
         kind=kind,

@@ -6,12 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 
+from config.params import query_date
 from schedules import cache as timetable_cache
 from schedules import selectors
 from schedules.forms import TimetableFilterForm, filter_choices
 from schedules.models import ClassSession, Practitioner
 from schedules.panels import render_session_panels
-from schedules.params import query_date
 from schedules.templatetags.timetable import week_grid
 
 

@@ -5,6 +5,8 @@ from datetime import time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.params import BoundedDateField
+
 
 class JoinWaitlistForm(forms.Form):
     party_size = forms.IntegerField(label=_("Spots wanted"), min_value=1, max_value=50, initial=1)
@@ -23,8 +25,8 @@ class TherapyWishForm(forms.Form):
         label=_("Therapist"), queryset=None, required=False, empty_label=_("Any therapist")
     )
     minutes = forms.TypedChoiceField(label=_("Length"), coerce=int)
-    earliest_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    latest_date = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    earliest_date = BoundedDateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    latest_date = BoundedDateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     weekdays = forms.TypedMultipleChoiceField(
         label=_("On"), coerce=int, choices=[], widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
     )

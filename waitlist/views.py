@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from bookings import therapy_selectors
 from bookings.services import RequestMeta
+from config import params
 from schedules.models import TherapyType
-from schedules.params import query_slug
 from waitlist import services, wishes
 from waitlist.forms import JoinWaitlistForm, TherapyWishForm
 from waitlist.models import OfferState, TherapyWish, TherapyWishOffer, WaitlistEntry, WaitlistOffer
@@ -63,7 +63,7 @@ def leave(request: HttpRequest, entry_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("You have left the waitlist."))
-    return redirect(request.POST.get("next") or reverse("bookings:mine"))
+    return redirect(params.safe_next(request, "bookings:mine"))
 
 
 @login_required
@@ -129,7 +129,7 @@ def therapy_wish(request: HttpRequest, slug: str) -> HttpResponse:
         therapists=therapists,
         durations=list(kind.durations.all()),
         today=timezone.localdate(),
-        initial={"therapist": therapists.filter(slug=query_slug(request.GET.get("therapist"))).first()},
+        initial={"therapist": therapists.filter(slug=params.query_slug(request.GET.get("therapist"))).first()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -43,6 +43,21 @@ def test_a_wrong_or_revoked_token_is_a_404(client):
     assert client.get(reverse("bookings:feed", args=[new])).status_code == 404
 
 
+@pytest.mark.parametrize("token", ["%00", "ab%00cd", "x" * 5000, "%C3%BC", "a%20b"])
+def test_a_token_with_a_nul_or_other_junk_is_a_404(client, token):
+    """PostgreSQL answers a NUL in a query with an error: it must not reach the token lookup."""
+    notification_services.feed_token(user=UserFactory())
+    assert client.get(f"/calendar/{token}/shala.ics").status_code == 404
+
+
+def test_the_token_lookup_refuses_what_cannot_be_a_token():
+    owner = UserFactory()
+    token = notification_services.feed_token(user=owner)
+    assert notification_services.user_for_feed_token(token) == owner
+    assert notification_services.user_for_feed_token(token + "\x00") is None
+    assert notification_services.user_for_feed_token("\x00") is None
+
+
 def test_a_practitioners_feed_holds_the_classes_they_teach_under_the_timetables_uids(client):
     teacher = PractitionerFactory()
     session = upcoming_class(instructor=teacher)
