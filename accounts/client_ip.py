@@ -44,8 +44,13 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def client_user_agent(request: HttpRequest) -> str:
-    """The browser's User-Agent, cut to what the audit columns keep."""
-    return request.META.get("HTTP_USER_AGENT", "")[:255]
+    """The browser's User-Agent, cut to what the audit columns keep.
+
+    Control characters go: the header is the client's to write, and PostgreSQL refuses
+    a NUL in text (a DataError, so the booking it was recorded with would fail).
+    """
+    value = request.META.get("HTTP_USER_AGENT", "")
+    return "".join(ch for ch in value if ch.isprintable())[:255]
 
 
 def _address(value: str | None) -> str | None:

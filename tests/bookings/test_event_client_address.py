@@ -33,3 +33,17 @@ def test_a_booking_behind_the_proxy_records_the_clients_address(client, settings
     assert response.status_code == 302
     event = BookingEvent.objects.get(booking__client=client_user)
     assert (event.ip_address, event.user_agent) == (CLIENT, BROWSER)
+
+
+def test_a_user_agent_with_control_characters_is_recorded_without_them(client, settings, session, client_user):
+    client.force_login(client_user)
+
+    response = client.post(
+        reverse("bookings:book_class", args=[session.pk]),
+        {"quantity": 1, "token": "event-agent"},
+        HTTP_USER_AGENT="Mozilla/5.0\x00 (evil)\r\n" + "x" * 300,
+    )
+
+    assert response.status_code == 302
+    event = BookingEvent.objects.get(booking__client=client_user)
+    assert event.user_agent == ("Mozilla/5.0 (evil)" + "x" * 300)[:255]
