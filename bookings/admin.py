@@ -203,10 +203,10 @@ class BookingAdmin(admin.ModelAdmin):
     def booking(self, obj: Booking):
         """What (linked to the class roster), with whom, and for which client: one narrow column."""
         if obj.is_therapy:
-            what = format_html("{} · {}", obj.therapy_type.title, obj.practitioner.public_name)
+            what = format_html("{} · {}", obj.kind.title, obj.practitioner.public_name if obj.practitioner else "")
         else:
             url = reverse("admin:bookings_roster", args=[obj.class_session_id])
-            what = format_html('<a href="{}">{}</a>', url, obj.class_session.class_type.title)
+            what = format_html('<a href="{}">{}</a>', url, obj.session.class_type.title)
         return format_html('{}<br><span class="quiet">{}</span>', what, obj.client.name)
 
     @admin.display(description=_("status"), ordering="status")

@@ -52,7 +52,7 @@ def for_export(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
 
 def zone_of(booking: Booking) -> zoneinfo.ZoneInfo:
     """The zone of where it happens: the class's or the therapy's location, else the studio's default."""
-    location = booking.class_session.location if booking.class_session_id else booking.location
+    location = booking.class_session.location if booking.class_session else booking.location
     return location.zone if location is not None else zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
 
 
@@ -70,10 +70,10 @@ def row(booking: Booking) -> list[str]:
 
     if booking.is_therapy:
         kind = "therapy"
-        what = f"{booking.therapy_type.title} · {booking.duration_minutes} min"
+        what = f"{booking.kind.title} · {booking.duration_minutes} min"
         practitioner, location, room = booking.practitioner, booking.location, booking.room
     else:
-        session = booking.class_session
+        session = booking.session
         kind, what = "class", session.class_type.title
         practitioner, location, room = session.instructor, session.location, session.room
     client = booking.client

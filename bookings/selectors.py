@@ -104,7 +104,7 @@ def move_options(*, booking: Booking, limit: int = 20) -> list[ClassSession]:
 
     Dates the client already holds a booking for are left out: change_booking refuses them.
     """
-    session = booking.class_session
+    session = booking.session
     theirs = Booking.objects.filter(client_id=booking.client_id, class_session=OuterRef("pk"), status__in=ACTIVE_VALUES)
     return list(
         ClassSession.objects.for_listing()

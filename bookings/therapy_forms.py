@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -47,7 +48,7 @@ class TherapyBookingForm(forms.Form):
         help_text=_("Only for a series, this session included. You see every date before anything is booked."),
     )
 
-    def __init__(self, *args, questions: list[str] = (), **kwargs) -> None:
+    def __init__(self, *args, questions: Sequence[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         for i, question in enumerate(self.questions):
