@@ -11,7 +11,7 @@ import csv
 import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bookings.models import Booking
 from bookings.permissions import may_export
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 HEADER = [
     "reference",
@@ -81,7 +84,7 @@ def row(booking: Booking) -> list[str]:
         booking.reference,
         kind,
         what,
-        practitioner.public_name,
+        practitioner.public_name if practitioner else "",
         location.name if location else "",
         room.name if room else "",
         local(booking.start),
@@ -98,7 +101,7 @@ def row(booking: Booking) -> list[str]:
     ]
 
 
-def export_csv(*, actor: User, bookings: QuerySet[Booking], out: TextIO) -> None:
+def export_csv(*, actor: User, bookings: QuerySet[Booking], out: SupportsWrite[str]) -> None:
     """Write ``bookings`` as CSV for ``actor``, who must hold the export permission.
 
     Checked here, not only in the admin action, so any future caller (a report page, a
@@ -109,7 +112,7 @@ def export_csv(*, actor: User, bookings: QuerySet[Booking], out: TextIO) -> None
     write_csv(for_export(bookings), out)
 
 
-def write_csv(bookings: Iterable[Booking], out: TextIO) -> None:
+def write_csv(bookings: Iterable[Booking], out: SupportsWrite[str]) -> None:
     writer = csv.writer(out)
     writer.writerow(HEADER)
     writer.writerows(row(b) for b in bookings)
