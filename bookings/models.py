@@ -377,6 +377,13 @@ class Booking(models.Model):
         return self.therapy_type
 
     @property
+    def therapist(self) -> Practitioner:
+        """The therapist of a therapy booking (booking_is_class_or_therapy, as ``session``)."""
+        if self.practitioner is None:
+            raise ValueError(f"booking {self.reference} is a class booking, not a therapy session")
+        return self.practitioner
+
+    @property
     def duration_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
 

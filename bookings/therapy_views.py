@@ -235,13 +235,13 @@ def reschedule(request: AuthedRequest, reference: str) -> HttpResponse:
     cal = ts.booking_calendar(
         kind=booking.kind,
         minutes=booking.duration_minutes,
-        therapists=[booking.practitioner],
+        therapists=[booking.therapist],
         month=month,
         day=day,
         zone=zone,
         ignore_occupancy_ids=(booking.occupancy_id,) if booking.occupancy_id else (),
     )
-    cfg = settings_for(booking.practitioner_id)
+    cfg = settings_for(booking.therapist.pk)
     return _render_calendar(
         request,
         "bookings/therapy/reschedule.html",
