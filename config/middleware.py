@@ -17,10 +17,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.db_timeouts import timeout_kind
+from config.params import safe_referer
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +28,7 @@ RETRY_AFTER_SECONDS = 5
 
 def _back_url(request: HttpRequest) -> str:
     """Where "try again" leads: the page the form was on, if it is ours; else the timetable."""
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return referer
-    return reverse("schedules:timetable")
+    return safe_referer(request, "schedules:timetable")
 
 
 class DatabaseTimeoutMiddleware:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import overload
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.conf import settings
@@ -245,6 +245,19 @@ def safe_next(request: HttpRequest, default: str, *, field: str = "next") -> str
     if _local_path(target, request):
         return target
     return resolve_url(default)
+
+
+def safe_referer(request: HttpRequest, default: str) -> str:
+    """The page the visitor came from, as a path on this site, else ``default``.
+
+    For a "go back" link (the busy page): the ``Referer`` header is the client's to
+    write, so it is kept only when it names this host, and then only its path and query.
+    """
+    parts = urlsplit(request.headers.get("Referer", ""))
+    if parts.netloc and parts.netloc != request.get_host():
+        return resolve_url(default)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return target if _local_path(target, request) else resolve_url(default)
 
 
 def _local_path(target: str, request: HttpRequest) -> bool:

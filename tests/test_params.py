@@ -27,6 +27,7 @@ from config.params import (
     query_slug,
     query_zone,
     safe_next,
+    safe_referer,
     zone_name,
 )
 from tests.factories import UserFactory
@@ -204,3 +205,16 @@ def test_a_next_on_this_site_is_kept(rf):
     assert safe_next(rf.get("/", {"next": "/classes/?week=2026-06-08"}), "/") == "/classes/?week=2026-06-08"
     secure = rf.post("/", {"next": "/classes/"}, secure=True)
     assert safe_next(secure, "/") == "/classes/"
+
+
+@pytest.mark.parametrize(
+    "referer",
+    ["https://evil.example/classes/", "//evil.example/", "http://testserver.evil.example/", "javascript:alert(1)", ""],
+)
+def test_a_referer_off_the_site_gives_the_default(rf, referer):
+    assert safe_referer(rf.get("/", HTTP_REFERER=referer), "bookings:mine") == "/bookings/"
+
+
+def test_a_referer_on_this_site_gives_its_path_and_query(rf):
+    request = rf.get("/", HTTP_REFERER="http://testserver/classes/12/?week=2026-06-08")
+    assert safe_referer(request, "/") == "/classes/12/?week=2026-06-08"
