@@ -1,6 +1,7 @@
 """Sign-up extras and the profile form."""
 
 import zoneinfo
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -8,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from timezone_field import TimeZoneField
 
 from accounts.models import User
 from config import params
@@ -19,9 +21,11 @@ def _valid_zone(name: str) -> str:
     ZoneInfo loads odd names too (``Factory``, ``posix/...``) that the profile's list
     does not contain; accepting them would make the profile form unsavable.
     """
-    offered = {str(zone) for zone in User._meta.get_field("time_zone").default_tzs}
-    name = params.zone_name(name)  # a tz-database name, else None (whatever the form was sent)
-    return name if name in offered else settings.DEFAULT_VIEWER_TIME_ZONE
+    field = User._meta.get_field("time_zone")
+    assert isinstance(field, TimeZoneField)
+    offered = {str(zone) for zone in field.default_tzs}
+    known = params.zone_name(name)  # a tz-database name, else None (whatever the form was sent)
+    return known if known is not None and known in offered else settings.DEFAULT_VIEWER_TIME_ZONE
 
 
 class SignupExtraForm(forms.Form):
@@ -37,7 +41,7 @@ class SignupExtraForm(forms.Form):
     def clean_time_zone(self) -> str:
         return _valid_zone(self.cleaned_data.get("time_zone") or "")
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         """The password must not resemble the name either.
 
         allauth validates the password against a stand-in user that has only the
@@ -45,6 +49,7 @@ class SignupExtraForm(forms.Form):
         it runs here, with the validators configured in AUTH_PASSWORD_VALIDATORS.
         """
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         password, name = data.get("password1"), data.get("display_name")
         if password and name:
             similarity = [
@@ -65,8 +70,9 @@ class SignupExtraForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data
         if (data.get("notify_sms") or data.get("notify_whatsapp")) and not data.get("phone"):
             self.add_error("phone", _("Add a phone number to get messages by SMS or WhatsApp."))
         return data

@@ -31,7 +31,7 @@ class ViewerTimezoneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         zone = viewer_zone(request)
-        request.viewer_zone = zone  # type: ignore[attr-defined]
+        request.viewer_zone = zone  # type: ignore[attr-defined]  # declared on accounts.http.ViewerRequest
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language:
             # The profile's language wins over the browser's Accept-Language.

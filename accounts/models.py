@@ -8,6 +8,7 @@ no companion row to keep in step. The profile page edits exactly these fields.
 from __future__ import annotations
 
 import zoneinfo
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -42,7 +43,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # no username: users log in by e-mail
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(
         _("display name"),
@@ -68,9 +69,11 @@ class User(AbstractUser):
     notify_whatsapp = models.BooleanField(_("messages by WhatsApp"), default=False)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
-    objects = UserManager()
+    # Ours replaces AbstractUser's (it creates users by e-mail, with no username); django-stubs
+    # types AbstractUser.objects as auth's UserManager, which ours cannot subclass.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # see the comment above
 
     class Meta:
         verbose_name = _("user")

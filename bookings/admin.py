@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -14,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.http import AuthedRequest
 from bookings import exports, permissions, selectors, services
 from bookings.forms import change_form_for
 from bookings.models import (
@@ -30,6 +33,9 @@ from bookings.transitions import Status
 from schedules.admin import ClassSessionAdmin, SessionDateFilter
 from schedules.admin_limits import BoundedInline
 from schedules.models import ClassSession
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class RefundTierInline(BoundedInline, admin.TabularInline):
@@ -68,14 +74,14 @@ class BookingEventInline(BoundedInline, admin.TabularInline):
     model = BookingEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_status", "to_status", "who", "source", "reason", "ip_address", "data"]
+    fields = ("at", "from_status", "to_status", "who", "source", "reason", "ip_address", "data")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("actor")
 
     @admin.display(description=_("by"))
-    def who(self, obj: BookingEvent) -> str:
+    def who(self, obj: BookingEvent) -> StrOrPromise:
         return obj.who
 
     def has_add_permission(self, request, obj=None):
@@ -91,7 +97,7 @@ class TimeProposalInline(BoundedInline, admin.TabularInline):
     model = TimeProposal
     extra = 0
     can_delete = False
-    fields = ["kind", "state", "starts_at", "ends_at", "message", "created_by", "created_at"]
+    fields = ("kind", "state", "starts_at", "ends_at", "message", "created_by", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -203,10 +209,10 @@ class BookingAdmin(admin.ModelAdmin):
     def booking(self, obj: Booking):
         """What (linked to the class roster), with whom, and for which client: one narrow column."""
         if obj.is_therapy:
-            what = format_html("{} · {}", obj.therapy_type.title, obj.practitioner.public_name)
+            what = format_html("{} · {}", obj.kind.title, obj.practitioner.public_name if obj.practitioner else "")
         else:
             url = reverse("admin:bookings_roster", args=[obj.class_session_id])
-            what = format_html('<a href="{}">{}</a>', url, obj.class_session.class_type.title)
+            what = format_html('<a href="{}">{}</a>', url, obj.session.class_type.title)
         return format_html('{}<br><span class="quiet">{}</span>', what, obj.client.name)
 
     @admin.display(description=_("status"), ordering="status")
@@ -292,7 +298,7 @@ class BookingAdmin(admin.ModelAdmin):
             self.message_user(request, line, messages.WARNING)
         return None
 
-    def has_export_permission(self, request: HttpRequest) -> bool:
+    def has_export_permission(self, request: AuthedRequest) -> bool:
         """The CSV action: view is not enough (see bookings.permissions.may_export)."""
         return permissions.may_export(request.user)
 
@@ -321,7 +327,7 @@ class BookingAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def roster_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
+    def roster_view(self, request: AuthedRequest, session_id: int) -> HttpResponse:
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         session = get_object_or_404(ClassSession.objects.for_listing(), pk=session_id)
@@ -343,7 +349,7 @@ class BookingAdmin(admin.ModelAdmin):
             },
         )
 
-    def move_view(self, request: HttpRequest, booking_id: int) -> HttpResponse:
+    def move_view(self, request: AuthedRequest, booking_id: int) -> HttpResponse:
         """Staff move a booking to another date or change its spots: the clients' service, staff as actor."""
         if not self.has_change_permission(request):
             return HttpResponse(status=403)
@@ -377,7 +383,7 @@ class BookingAdmin(admin.ModelAdmin):
             },
         )
 
-    def check_in_view(self, request: HttpRequest, session_id: int, booking_id: int) -> HttpResponse:
+    def check_in_view(self, request: AuthedRequest, session_id: int, booking_id: int) -> HttpResponse:
         if request.method != "POST" or not self.has_change_permission(request):
             return HttpResponse(status=405 if request.method != "POST" else 403)
         booking = get_object_or_404(Booking, pk=booking_id, class_session_id=session_id)

@@ -45,23 +45,23 @@ def _absolute(path: str) -> str:
 def what_where(booking: Booking) -> dict:
     """The facts every message and calendar shows, for a class booking or a therapy session."""
     if booking.is_therapy:
-        kind = booking.therapy_type
+        kind = booking.kind
         return {
             "title": kind.title,
             "start": booking.starts_at,
             "end": booking.ends_at,
             "location": booking.location,
-            "room": booking.room.name if booking.room_id else "",
+            "room": booking.room.name if booking.room else "",
             "practitioner": booking.practitioner,
             "video_link": kind.video_link if kind.is_online else "",
         }
-    session = booking.class_session
+    session = booking.session
     return {
         "title": session.class_type.title,
         "start": session.starts_at,
         "end": session.ends_at,
         "location": session.location,
-        "room": session.room.name if session.room_id else "",
+        "room": session.room.name if session.room else "",
         "practitioner": session.instructor,
         "video_link": session.video_link if session.is_online else "",
     }
@@ -129,7 +129,7 @@ def class_event(session: ClassSession, *, role: str = CLIENT) -> CalendarEvent:
         tzid=str(location.time_zone),
         summary=f"{session.class_type.title} ({settings.STUDIO_NAME})",
         description=f"{session.instructor.public_name} · {location.name}"
-        + (f" · {session.room.name}" if session.room_id else ""),
+        + (f" · {session.room.name}" if session.room else ""),
         location=location.address.replace("\n", ", ") or location.name,
         url=_absolute(session.get_absolute_url()),
         cancelled=session.is_cancelled,

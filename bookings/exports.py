@@ -11,7 +11,7 @@ import csv
 import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bookings.models import Booking
 from bookings.permissions import may_export
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 HEADER = [
     "reference",
@@ -52,7 +55,7 @@ def for_export(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
 
 def zone_of(booking: Booking) -> zoneinfo.ZoneInfo:
     """The zone of where it happens: the class's or the therapy's location, else the studio's default."""
-    location = booking.class_session.location if booking.class_session_id else booking.location
+    location = booking.class_session.location if booking.class_session else booking.location
     return location.zone if location is not None else zoneinfo.ZoneInfo(settings.DEFAULT_VIEWER_TIME_ZONE)
 
 
@@ -70,10 +73,10 @@ def row(booking: Booking) -> list[str]:
 
     if booking.is_therapy:
         kind = "therapy"
-        what = f"{booking.therapy_type.title} · {booking.duration_minutes} min"
+        what = f"{booking.kind.title} · {booking.duration_minutes} min"
         practitioner, location, room = booking.practitioner, booking.location, booking.room
     else:
-        session = booking.class_session
+        session = booking.session
         kind, what = "class", session.class_type.title
         practitioner, location, room = session.instructor, session.location, session.room
     client = booking.client
@@ -81,7 +84,7 @@ def row(booking: Booking) -> list[str]:
         booking.reference,
         kind,
         what,
-        practitioner.public_name,
+        practitioner.public_name if practitioner else "",
         location.name if location else "",
         room.name if room else "",
         local(booking.start),
@@ -98,7 +101,7 @@ def row(booking: Booking) -> list[str]:
     ]
 
 
-def export_csv(*, actor: User, bookings: QuerySet[Booking], out: TextIO) -> None:
+def export_csv(*, actor: User, bookings: QuerySet[Booking], out: SupportsWrite[str]) -> None:
     """Write ``bookings`` as CSV for ``actor``, who must hold the export permission.
 
     Checked here, not only in the admin action, so any future caller (a report page, a
@@ -109,7 +112,7 @@ def export_csv(*, actor: User, bookings: QuerySet[Booking], out: TextIO) -> None
     write_csv(for_export(bookings), out)
 
 
-def write_csv(bookings: Iterable[Booking], out: TextIO) -> None:
+def write_csv(bookings: Iterable[Booking], out: SupportsWrite[str]) -> None:
     writer = csv.writer(out)
     writer.writerow(HEADER)
     writer.writerows(row(b) for b in bookings)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthedRequest
 from bookings import calendar, selectors
 from bookings.models import Booking
 from notifications import services as notification_services
@@ -72,7 +73,7 @@ def studio_feed(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def booking_file(request: HttpRequest, reference: str) -> HttpResponse:
+def booking_file(request: AuthedRequest, reference: str) -> HttpResponse:
     """One booking as an .ics file ("add to calendar"), the same event as its invitations."""
     try:
         booking = selectors.client_booking(client=request.user, reference=reference)
@@ -89,7 +90,7 @@ def booking_file(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def regenerate_feed(request: HttpRequest) -> HttpResponse:
+def regenerate_feed(request: AuthedRequest) -> HttpResponse:
     notification_services.regenerate_feed_token(user=request.user)
     messages.success(request, _("Your calendar address has changed; the old one no longer works."))
     return redirect("bookings:mine")
@@ -97,7 +98,7 @@ def regenerate_feed(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_feed(request: HttpRequest) -> HttpResponse:
+def revoke_feed(request: AuthedRequest) -> HttpResponse:
     notification_services.revoke_feed_token(user=request.user)
     messages.success(request, _("Your calendar address has been switched off."))
     return redirect("bookings:mine")

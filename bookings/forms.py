@@ -52,8 +52,10 @@ class ChangeBookingForm(forms.Form):
         current = booking.class_session
         choices = [(current.pk, _("Keep %(when)s") % {"when": _when(current)})]
         choices += [(s.pk, _when(s)) for s in options]
-        self.fields["session"].choices = choices
-        self.fields["session"].widget.attrs["class"] = "form-select"
+        field = self.fields["session"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = choices
+        field.widget.attrs["class"] = "form-select"
         self.fields["quantity"].widget = forms.Select(
             choices=[(n, n) for n in range(1, max(max_quantity, 1) + 1)], attrs={"class": "form-select"}
         )

@@ -14,13 +14,14 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthedRequest
 from bookings import instructor_selectors as ins
 from bookings import services
 from schedules.models import Practitioner
@@ -31,7 +32,7 @@ def instructor_required(view):
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
+    def wrapper(request: AuthedRequest, *args, **kwargs):
         practitioner = ins.instructor_for(request.user)
         if practitioner is None:
             raise PermissionDenied(_("These pages are for instructors."))
@@ -41,7 +42,7 @@ def instructor_required(view):
 
 
 @instructor_required
-def my_classes(request: HttpRequest, practitioner: Practitioner) -> HttpResponse:
+def my_classes(request: AuthedRequest, practitioner: Practitioner) -> HttpResponse:
     """This week's and next week's classes, by day in the viewer's zone."""
     zone = request.viewer_zone
     days = ins.upcoming_classes(practitioner=practitioner, now=timezone.now(), zone=zone)
@@ -49,7 +50,7 @@ def my_classes(request: HttpRequest, practitioner: Practitioner) -> HttpResponse
 
 
 @login_required
-def roster(request: HttpRequest, session_id: int) -> HttpResponse:
+def roster(request: AuthedRequest, session_id: int) -> HttpResponse:
     """Who is coming, with their notes, and check-in (the class's instructor or staff only)."""
     return render(
         request, "instructor/roster.html", {"roster": ins.class_roster(session_id=session_id, viewer=request.user)}
@@ -58,7 +59,7 @@ def roster(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def check_in(request: HttpRequest, session_id: int, booking_id: int) -> HttpResponse:
+def check_in(request: AuthedRequest, session_id: int, booking_id: int) -> HttpResponse:
     """Mark a booking attended (checked_in=1) or undo it (0), through the admin's own service."""
     wanted = request.POST.get("checked_in")
     if wanted not in ("0", "1"):

@@ -74,7 +74,7 @@ def _for_therapist(booking: Booking, event: str, key: str) -> list[Message]:
     """A therapist hears at once of every booking, request, cancellation and move of their sessions."""
     return [
         Message(
-            recipient=booking.practitioner.user,
+            recipient=booking.therapist.user,
             kind="therapy_booking_news",
             context={
                 **booking_context(booking),

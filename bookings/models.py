@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +13,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from bookings import policy
 from bookings.transitions import ACTIVE, ACTIVE_VALUES, Status
@@ -354,24 +359,55 @@ class Booking(models.Model):
         return self.therapy_type_id is not None
 
     @property
+    def session(self) -> ClassSession:
+        """The class of a class booking, where typed code needs it not to be None.
+
+        booking_is_class_or_therapy guarantees a class booking has one; asking a therapy
+        booking for its class is a bug, said at once rather than as an AttributeError later.
+        """
+        if self.class_session is None:
+            raise ValueError(f"booking {self.reference} is a therapy session, not a class booking")
+        return self.class_session
+
+    @property
+    def kind(self) -> TherapyType:
+        """The therapy type of a therapy booking (booking_is_class_or_therapy, as ``session``)."""
+        if self.therapy_type is None:
+            raise ValueError(f"booking {self.reference} is a class booking, not a therapy session")
+        return self.therapy_type
+
+    @property
+    def therapist(self) -> Practitioner:
+        """The therapist of a therapy booking (booking_is_class_or_therapy, as ``session``)."""
+        if self.practitioner is None:
+            raise ValueError(f"booking {self.reference} is a class booking, not a therapy session")
+        return self.practitioner
+
+    @property
     def duration_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
 
     @property
-    def start(self):
+    def start(self) -> datetime:
         """When it starts, for either kind of booking."""
-        return self.starts_at if self.is_therapy else self.class_session.starts_at
+        if self.is_therapy:
+            assert self.starts_at is not None  # booking_is_class_or_therapy
+            return self.starts_at
+        return self.session.starts_at
 
     @property
-    def end(self):
-        return self.ends_at if self.is_therapy else self.class_session.ends_at
+    def end(self) -> datetime:
+        if self.is_therapy:
+            assert self.ends_at is not None  # booking_is_class_or_therapy
+            return self.ends_at
+        return self.session.ends_at
 
     @property
     def title(self) -> str:
-        return self.therapy_type.title if self.is_therapy else self.class_session.title
+        return self.kind.title if self.is_therapy else self.session.title
 
     @property
-    def payment_state(self) -> str:
+    def payment_state(self) -> StrOrPromise:
         if self.amount_refunded and self.amount_refunded >= self.amount_paid:
             return _("Refunded")
         if self.amount_refunded:
@@ -450,7 +486,7 @@ class BookingEvent(models.Model):
         return f"{self.booking_id}: {self.from_status or '∅'} → {self.to_status}"
 
     @property
-    def who(self) -> str:
+    def who(self) -> StrOrPromise:
         """Who did it, for the history: the account if it still exists, else the kept name."""
         if self.actor_id:
             return str(self.actor)

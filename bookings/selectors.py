@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -59,7 +60,7 @@ def client_bookings(*, client: User) -> tuple[list[Booking], list[Booking]]:
     return upcoming, past
 
 
-def active_booking_for(*, client: User, session_id: int) -> Booking | None:
+def active_booking_for(*, client: User | AnonymousUser, session_id: int) -> Booking | None:
     if not client.is_authenticated:
         return None
     return Booking.objects.filter(client=client, class_session_id=session_id, status__in=ACTIVE_VALUES).first()
@@ -104,7 +105,7 @@ def move_options(*, booking: Booking, limit: int = 20) -> list[ClassSession]:
 
     Dates the client already holds a booking for are left out: change_booking refuses them.
     """
-    session = booking.class_session
+    session = booking.session
     theirs = Booking.objects.filter(client_id=booking.client_id, class_session=OuterRef("pk"), status__in=ACTIVE_VALUES)
     return list(
         ClassSession.objects.for_listing()

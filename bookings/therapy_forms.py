@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -18,6 +20,9 @@ from schedules import external_calendar, outbound
 from schedules.models import Location, OverrideKind, TherapistSettings, Weekday
 from schedules.recurrence import wall_time_to_utc
 from schedules.therapist_calendar import HoursRange
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +52,7 @@ class TherapyBookingForm(forms.Form):
         help_text=_("Only for a series, this session included. You see every date before anything is booked."),
     )
 
-    def __init__(self, *args, questions: list[str] = (), **kwargs) -> None:
+    def __init__(self, *args, questions: Sequence[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         for i, question in enumerate(self.questions):
@@ -80,7 +85,7 @@ class SeriesConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.items = list(items)
         for item in self.items:
-            choices = []
+            choices: list[tuple[str, StrOrPromise]] = []
             if item.free:
                 choices.append((item.wanted.isoformat(), _local(item.wanted, zone)))
             choices += [(s.start.isoformat(), _local(s.start, zone)) for s in item.alternatives]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -109,9 +110,9 @@ def booking_calendar(
     month = month_start(month)
     last = _add_months(month, 1) - timedelta(days=1)
     by_pk = {p.pk: p for p in therapists}
-    common = {"minutes": minutes, "now": now, "ignore_occupancy_ids": ignore_occupancy_ids}
+    common: dict[str, Any] = {"minutes": minutes, "now": now, "ignore_occupancy_ids": ignore_occupancy_ids}
     # One day more on each side: a therapist's local day may fall on the client's neighbour day.
-    month_span = {"first_day": month - timedelta(days=1), "last_day": last + timedelta(days=1)}
+    month_span: dict[str, Any] = {"first_day": month - timedelta(days=1), "last_day": last + timedelta(days=1)}
     found = slots_for(kind, practitioner_ids=list(by_pk), first_per_day=True, **month_span, **common)
     elsewhere = [t.practitioner_id for t in found if str(t.zone) != str(zone)]
     if elsewhere:
@@ -263,7 +264,7 @@ def therapist_days(practitioner: Practitioner, *, first: date, count: int, zone:
     """Everything on a therapist's calendar for ``count`` local days from ``first`` (six queries)."""
     start = wall_time_to_utc(first, datetime.min.time(), zone)
     end = wall_time_to_utc(first + timedelta(days=count), datetime.min.time(), zone)
-    days = {first + timedelta(days=i): [] for i in range(count)}
+    days: dict[date, list[CalendarEntry]] = {first + timedelta(days=i): [] for i in range(count)}
     locations = {loc.pk: loc.name for loc in Location.objects.all()}
 
     def put(entry: CalendarEntry) -> None:
@@ -299,7 +300,7 @@ def therapist_days(practitioner: Practitioner, *, first: date, count: int, zone:
         put(CalendarEntry(busy.starts_at, busy.ends_at, "external", ""))
     for b in sessions_between(practitioner, start, end):
         kind = "request" if b.status == BookingStatus.REQUESTED else "session"
-        put(CalendarEntry(b.starts_at, b.ends_at, kind, f"{b.therapy_type.title} · {b.client.name}", b.reference))
+        put(CalendarEntry(b.start, b.end, kind, f"{b.kind.title} · {b.client.name}", b.reference))
     classes = ClassSession.objects.filter(
         instructor=practitioner, starts_at__lt=end, ends_at__gt=start, status=SessionStatus.SCHEDULED
     ).select_related("class_type")

@@ -15,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthedRequest
 from bookings import selectors, services, therapy
 from bookings import therapy_selectors as ts
 from bookings.models import Booking, TimeProposal
@@ -87,7 +88,7 @@ def _render_calendar(request: HttpRequest, page: str, partial: str, context: dic
 
 
 @login_required
-def book_therapy(request: HttpRequest, slug: str) -> HttpResponse:
+def book_therapy(request: AuthedRequest, slug: str) -> HttpResponse:
     """Step 4: notes and intake answers, then confirm (or plan a series first)."""
     kind = _kind(slug)
     source = request.POST if request.method == "POST" else request.GET
@@ -197,7 +198,7 @@ def _therapist_of(kind: TherapyType, pk):
     return next((t for t in kind.therapists.all() if str(t.pk) == str(pk)), None)
 
 
-def _own_therapy_booking(request: HttpRequest, reference: str) -> Booking:
+def _own_therapy_booking(request: AuthedRequest, reference: str) -> Booking:
     try:
         booking = selectors.client_booking(client=request.user, reference=reference)
     except Booking.DoesNotExist:
@@ -208,7 +209,7 @@ def _own_therapy_booking(request: HttpRequest, reference: str) -> Booking:
 
 
 @login_required
-def reschedule(request: HttpRequest, reference: str) -> HttpResponse:
+def reschedule(request: AuthedRequest, reference: str) -> HttpResponse:
     """Move a confirmed session: the same calendar, the booking's own time not counted as busy."""
     booking = _own_therapy_booking(request, reference)
     if request.method == "POST":
@@ -232,15 +233,15 @@ def reschedule(request: HttpRequest, reference: str) -> HttpResponse:
     day = query_date(request.GET.get("day"), None)
     month = query_month(request.GET.get("month"), day or timezone.localdate())
     cal = ts.booking_calendar(
-        kind=booking.therapy_type,
+        kind=booking.kind,
         minutes=booking.duration_minutes,
-        therapists=[booking.practitioner],
+        therapists=[booking.therapist],
         month=month,
         day=day,
         zone=zone,
         ignore_occupancy_ids=(booking.occupancy_id,) if booking.occupancy_id else (),
     )
-    cfg = settings_for(booking.practitioner_id)
+    cfg = settings_for(booking.therapist.pk)
     return _render_calendar(
         request,
         "bookings/therapy/reschedule.html",
@@ -250,7 +251,7 @@ def reschedule(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def proposal(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal(request: AuthedRequest, pk: int) -> HttpResponse:
     """A time the therapist proposed: one click accepts it (only for its own client)."""
     try:
         found = ts.client_proposal(client=request.user, pk=pk)
@@ -272,7 +273,7 @@ def proposal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel_series(request: HttpRequest, reference: str) -> HttpResponse:
+def cancel_series(request: AuthedRequest, reference: str) -> HttpResponse:
     booking = _own_therapy_booking(request, reference)
     try:
         count = therapy.cancel_rest_of_series(

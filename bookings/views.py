@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthedRequest
 from bookings import selectors, services
 from bookings.forms import BookClassForm, CancelBookingForm, change_form_for
 from bookings.models import Booking
@@ -16,7 +17,7 @@ from bookings.panels import render_my_bookings_panels
 from notifications import services as notification_services
 
 
-def _own_booking(request: HttpRequest, reference: str) -> Booking:
+def _own_booking(request: AuthedRequest, reference: str) -> Booking:
     try:
         return selectors.client_booking(client=request.user, reference=reference)
     except Booking.DoesNotExist:
@@ -25,7 +26,7 @@ def _own_booking(request: HttpRequest, reference: str) -> Booking:
 
 @login_required
 @require_POST
-def book_class(request: HttpRequest, session_id: int) -> HttpResponse:
+def book_class(request: AuthedRequest, session_id: int) -> HttpResponse:
     session_url = reverse("schedules:session", args=[session_id])
     form = BookClassForm(request.POST)
     if not form.is_valid():
@@ -62,15 +63,15 @@ def book_class(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def booking_detail(request: AuthedRequest, reference: str) -> HttpResponse:
     booking = _own_booking(request, reference)
     session = booking.class_session
     if booking.is_therapy:
-        kind = booking.therapy_type
+        kind = booking.kind
         video_link = kind.video_link if kind.is_online else ""
         proposals = selectors.open_proposals(booking=booking)
     else:
-        video_link = session.video_link if session.is_online else ""
+        video_link = booking.session.video_link if booking.session.is_online else ""
         proposals = []
     return render(
         request,
@@ -80,7 +81,7 @@ def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def my_bookings(request: HttpRequest) -> HttpResponse:
+def my_bookings(request: AuthedRequest) -> HttpResponse:
     upcoming, past = selectors.client_bookings(client=request.user)
     token = notification_services.feed_token(user=request.user, create=False)
     feed_url = request.build_absolute_uri(reverse("bookings:feed", args=[token])) if token else None
@@ -92,7 +93,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def cancel_booking(request: HttpRequest, reference: str) -> HttpResponse:
+def cancel_booking(request: AuthedRequest, reference: str) -> HttpResponse:
     booking = _own_booking(request, reference)
     if not booking.is_active:
         messages.info(
@@ -131,7 +132,7 @@ def cancel_booking(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def change_booking(request: HttpRequest, reference: str) -> HttpResponse:
+def change_booking(request: AuthedRequest, reference: str) -> HttpResponse:
     booking = _own_booking(request, reference)
     if booking.status != "confirmed":
         messages.info(request, _("Only confirmed bookings can be changed."))

@@ -16,6 +16,7 @@ import zoneinfo
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import overload
 from urllib.parse import unquote, urlsplit
 
 from django import forms
@@ -70,6 +71,10 @@ def _text(value: object, max_length: int = MAX_LENGTH) -> str | None:
     return value
 
 
+@overload
+def query_date(value: object, default: date, *, today: date | None = None) -> date: ...
+@overload
+def query_date(value: object, default: None, *, today: date | None = None) -> date | None: ...
 def query_date(value: object, default: date | None, *, today: date | None = None) -> date | None:
     """A ``YYYY-MM-DD`` day, moved inside the bounds; else ``default``."""
     text = _text(value)

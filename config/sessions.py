@@ -14,6 +14,8 @@ and the session comes from the database, so nobody is logged out.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.core.cache.backends.base import BaseCache
@@ -25,7 +27,7 @@ class _CappedTimeouts:
     def __init__(self, cache: BaseCache, cap: int) -> None:
         self._cache, self._cap = cache, cap
 
-    def _timeout(self, timeout) -> int:
+    def _timeout(self, timeout) -> float:
         # cached_db passes the session's remaining age in seconds; anything else gets the cap.
         return min(timeout, self._cap) if isinstance(timeout, int | float) else self._cap
 
@@ -47,6 +49,9 @@ class _CappedTimeouts:
 
 class SessionStore(CachedDBStore):
     """The session engine named in settings.SESSION_ENGINE."""
+
+    # Django's cache, then the capped proxy around it: duck-typed, as Django's own code uses it.
+    _cache: Any
 
     def __init__(self, session_key=None) -> None:
         super().__init__(session_key)

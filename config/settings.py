@@ -505,7 +505,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Permissions-Policy (django-permissions-policy): the pages use no device or browser API
 # that asks the visitor's permission, so none is allowed, for this site or any frame.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

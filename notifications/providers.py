@@ -8,6 +8,8 @@ trouble), which the outbox retries with backoff.
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
@@ -83,7 +85,7 @@ def send_whatsapp_template(
     webhook, not here.
     """
     url = f"{GRAPH_API}/{api_version}/{phone_number_id}/messages"
-    payload = {
+    payload: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "to": to,
         "type": "template",

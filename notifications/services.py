@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def channels_for(recipient: User) -> list[str]:
     """The channels a person gets messages on: their choices, limited to configured providers."""
-    chosen = [Channel.INAPP, Channel.EMAIL]
+    chosen: list[str] = [Channel.INAPP, Channel.EMAIL]
     if getattr(recipient, "notify_sms", False) and recipient.phone and settings.SMS_ENABLED:
         chosen.append(Channel.SMS)
     if getattr(recipient, "notify_whatsapp", False) and recipient.phone and settings.WHATSAPP_ENABLED:

@@ -9,15 +9,26 @@ forms at what the page can show. Kept in ``schedules`` because the admin modules
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import InlineModelAdmin
+
+    # For the type checker, the mixin is an inline (what it is always mixed into); at run
+    # time its base stays ``object``, so the admin classes' MRO is as before.
+    _InlineBase = InlineModelAdmin[Any, Any]
+else:
+    _InlineBase = object
 
 # Rows an editable inline may hold unless it says otherwise: rooms of a location, weekly
 # hours and time off of a therapist, durations of a therapy, refund tiers of a policy.
 INLINE_MAX_ROWS = 50
 
 
-class BoundedInline:
+class BoundedInline(_InlineBase):
     """An admin inline whose formset never builds more forms than it may show.
 
     The cap is ``max_num`` (the rows one may keep or add; Django sets it to 0 for a user
@@ -27,12 +38,14 @@ class BoundedInline:
     ``validate_max``: with ``max_num`` at 0 it would refuse every row a user may only view.
     """
 
-    max_num = INLINE_MAX_ROWS
+    max_num: int | None = INLINE_MAX_ROWS
 
     def get_formset(self, request: HttpRequest, obj=None, **kwargs) -> type[BaseInlineFormSet]:
         formset = super().get_formset(request, obj, **kwargs)
         existing = 0
         if obj is not None and obj.pk is not None:
-            existing = self.get_queryset(request).filter(**{formset.fk.name: obj}).count()
+            # inlineformset_factory sets ``fk`` on the class, to the ForeignKey itself.
+            fk_name = formset.fk.name  # type: ignore[attr-defined]  # the stubs type it as a descriptor
+            existing = self.get_queryset(request).filter(**{fk_name: obj}).count()
         formset.absolute_max = max(formset.max_num, existing)
         return formset

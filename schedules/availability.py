@@ -246,7 +246,7 @@ def open_time(cal: TherapistCalendar, day: date) -> list[tuple[datetime, datetim
     closed = [c for c in cal.closures if c.end > day_start and c.start < day_end]
     if not closed:
         return result
-    trimmed = []
+    trimmed: list[tuple[datetime, datetime, int | None]] = []
     for start, end, location_id in result:
         cuts = [Interval(c.start, c.end) for c in closed if c.location_id is None or c.location_id == location_id]
         trimmed.extend((s, e, location_id) for s, e in _subtract([(start, end)], cuts))

@@ -92,9 +92,14 @@ class TimetableFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if choices is None:
             choices = FilterChoices.load()
-        self.fields["location"].choices = [("", _("All locations")), *choices.locations]
-        self.fields["class_type"].choices = [("", _("All classes")), *choices.class_types]
-        self.fields["instructor"].choices = [("", _("All teachers")), *choices.instructors]
+        for name, everything, options in (
+            ("location", _("All locations"), choices.locations),
+            ("class_type", _("All classes"), choices.class_types),
+            ("instructor", _("All teachers"), choices.instructors),
+        ):
+            filter_field = self.fields[name]
+            assert isinstance(filter_field, forms.ChoiceField)  # declared above
+            filter_field.choices = [("", everything), *options]
         for field in self.visible_fields():
             field.field.widget.attrs["class"] = "form-select"
 

@@ -135,7 +135,7 @@ def resolve(host: str, port: int, *, allow_private: bool = False) -> list[tuple]
     if not answers:
         raise Refused(f"{host} does not resolve")
     for *_, sockaddr in answers:
-        reason = refusal(sockaddr[0], allow_private=allow_private)
+        reason = refusal(str(sockaddr[0]), allow_private=allow_private)  # the address, for TCP
         if reason:
             raise Refused(f"{host} resolves to {sockaddr[0]}, {reason}")
     return answers

@@ -5,12 +5,18 @@ other way round), yet the class page is where a client books. Apps register a
 renderer at ready() time; the class page shows whatever they return.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-SessionPanel = Callable[[HttpRequest, object], SafeString | str]
+if TYPE_CHECKING:
+    from schedules.models import ClassSession
+
+SessionPanel = Callable[[HttpRequest, "ClassSession"], SafeString | str]
 _session_panels: list[SessionPanel] = []
 
 
@@ -19,5 +25,5 @@ def register_session_panel(panel: SessionPanel) -> None:
         _session_panels.append(panel)
 
 
-def render_session_panels(request: HttpRequest, session) -> list[SafeString | str]:
+def render_session_panels(request: HttpRequest, session: ClassSession) -> list[SafeString | str]:
     return [html for panel in _session_panels if (html := panel(request, session))]

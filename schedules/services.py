@@ -99,7 +99,7 @@ def describe_conflict(row: Occupancy, *, practitioner_id: int | None, room_id: i
     on the session being saved: a room held by another class names the room and that
     class, never the other class's instructor.
     """
-    if row.class_session_id:
+    if row.class_session is not None:
         holder = row.class_session.class_type.title
     elif row.is_tentative:
         holder = _("a therapy request")

@@ -136,10 +136,10 @@ def load_calendars(
 
     weekly: dict[int, list[WeeklyHours]] = defaultdict(list)
     rules = AvailabilityRule.objects.filter(practitioner_id__in=practitioner_ids)
-    for pid, weekday, start, end, location_id in rules.values_list(
+    for pid, weekday, opens, closes, location_id in rules.values_list(
         "practitioner_id", "weekday", "start_time", "end_time", "location_id"
     ):
-        weekly[pid].append(WeeklyHours(weekday, start, end, location_id))
+        weekly[pid].append(WeeklyHours(weekday, opens, closes, location_id))
 
     extra: dict[int, list[ExtraHours]] = defaultdict(list)
     time_off: dict[int, list[Interval]] = defaultdict(list)

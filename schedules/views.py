@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 
+from accounts.http import ViewerRequest
 from config.params import query_date
 from schedules import cache as timetable_cache
 from schedules import selectors
@@ -15,7 +16,7 @@ from schedules.panels import render_session_panels
 from schedules.templatetags.timetable import week_grid
 
 
-def timetable(request: HttpRequest) -> HttpResponse:
+def timetable(request: ViewerRequest) -> HttpResponse:
     """The week's classes. The grid below the filters comes from the cache when it can (schedules.cache)."""
     zone = request.viewer_zone
     version = timetable_cache.timetable_version()
@@ -60,7 +61,7 @@ def timetable(request: HttpRequest) -> HttpResponse:
     )
 
 
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: ViewerRequest, pk: int) -> HttpResponse:
     try:
         session = selectors.session_detail(session_id=pk)
     except ClassSession.DoesNotExist:

@@ -32,6 +32,6 @@ class _OnStart:
 
 
 @register.inclusion_tag("admin/date_hierarchy.html")
-def start_date_hierarchy(cl) -> dict:
+def start_date_hierarchy(cl) -> dict | None:
     """Django's own year → month → day links, queries and all, on the start annotation."""
-    return date_hierarchy(_OnStart(cl))
+    return date_hierarchy(_OnStart(cl))  # type: ignore[arg-type]  # a proxy of the ChangeList (__getattr__)

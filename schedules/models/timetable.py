@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -16,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
 from schedules.fields import WallTimeRecurrenceField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Level(models.TextChoices):
@@ -225,7 +229,7 @@ class ClassSchedule(models.Model):
         return f"{self.class_type} · {self.recurrence_text} {self.start_time:%H:%M}"
 
     @property
-    def recurrence_text(self) -> str:
+    def recurrence_text(self) -> StrOrPromise:
         rules = self.recurrence.rrules if self.recurrence else []
         return ", ".join(rule.to_text() for rule in rules) or _("on chosen dates")
 
@@ -236,7 +240,7 @@ class ClassSchedule(models.Model):
     @property
     def effective_capacity(self) -> int:
         cap = self.capacity or self.class_type.capacity
-        return min(cap, self.room.capacity) if self.room_id else cap
+        return min(cap, self.room.capacity) if self.room is not None else cap
 
     @property
     def effective_price(self) -> Decimal:
