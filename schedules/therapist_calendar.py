@@ -37,7 +37,8 @@ class HoursRange:
     location: Location | None
 
 
-def _check_ranges(ranges: Iterable[HoursRange]) -> list[HoursRange]:
+def check_weekly_hours(ranges: Iterable[HoursRange]) -> list[HoursRange]:
+    """The ranges sorted, or ValidationError: each ends after it starts, none overlaps another that day."""
     ranges = sorted(ranges, key=lambda r: (r.weekday, r.start))
     for r in ranges:
         if r.end <= r.start:
@@ -57,7 +58,7 @@ def _check_ranges(ranges: Iterable[HoursRange]) -> list[HoursRange]:
 @transaction.atomic
 def replace_weekly_hours(*, practitioner: Practitioner, ranges: Iterable[HoursRange]) -> int:
     """Set the weekly hours to exactly these ranges (several a day, each at a location or online)."""
-    ranges = _check_ranges(ranges)
+    ranges = check_weekly_hours(ranges)
     AvailabilityRule.objects.filter(practitioner=practitioner).delete()
     AvailabilityRule.objects.bulk_create(
         AvailabilityRule(
