@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bookings import services, therapy
+from bookings import notes, services, therapy
 from bookings import therapy_selectors as ts
 from bookings.models import Booking, BookingStatus
 from bookings.therapy_forms import (
@@ -295,9 +295,7 @@ def session_detail(request: HttpRequest, practitioner, reference: str) -> HttpRe
     if request.method == "POST":
         form = SessionNoteForm(request.POST)
         if form.is_valid():
-            Booking.objects.filter(pk=booking.pk, practitioner=practitioner).update(
-                therapist_note=form.cleaned_data["therapist_note"]
-            )
+            notes.save_therapist_note(booking=booking, actor=request.user, text=form.cleaned_data["therapist_note"])
             messages.success(request, _("Notes saved."))
             return redirect("bookings:therapist_session", reference=reference)
     else:

@@ -26,6 +26,7 @@ from schedules.models import (
     OccupancyKind,
     OverrideKind,
     Practitioner,
+    Weekday,
 )
 
 
@@ -39,7 +40,10 @@ class HoursRange:
 
 def check_weekly_hours(ranges: Iterable[HoursRange]) -> list[HoursRange]:
     """The ranges sorted, or ValidationError: each ends after it starts, none overlaps another that day."""
-    ranges = sorted(ranges, key=lambda r: (r.weekday, r.start))
+    ranges = list(ranges)
+    if any(r.weekday not in Weekday.values for r in ranges):
+        raise ValidationError(_("Choose a day of the week for each range."))
+    ranges.sort(key=lambda r: (r.weekday, r.start))
     for r in ranges:
         if r.end <= r.start:
             raise ValidationError(_("Each range must end after it starts."))
