@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -16,6 +17,8 @@ from schedules import external_calendar
 from schedules.models import Location, OverrideKind, TherapistSettings, Weekday
 from schedules.recurrence import wall_time_to_utc
 from schedules.therapist_calendar import HoursRange
+
+log = logging.getLogger(__name__)
 
 REPEAT_CHOICES = [("", _("Just this session")), ("1", _("Every week")), ("2", _("Every 2 weeks"))]
 

@@ -200,17 +200,20 @@ def test_another_therapist_cannot_save_someone_elses_setup(therapist, location):
 )
 def test_staff_change_a_therapists_setup_only_with_their_roles_permissions(therapist, location, perms, allowed):
     actor = staff_with(*perms)
-    save = lambda: save_therapist_setup(  # noqa: E731
-        practitioner=therapist,
-        settings_data={"buffer_after_minutes": 60},
-        hours=[HoursRange(1, time(8), time(20), location)],
-        actor=actor,
-    )
-    if not allowed:
+
+    def save() -> None:
+        save_therapist_setup(
+            practitioner=therapist,
+            settings_data={"buffer_after_minutes": 60},
+            hours=[HoursRange(1, time(8), time(20), location)],
+            actor=actor,
+        )
+
+    if allowed:
+        save()
+    else:
         with pytest.raises(NotPermitted):
             save()
-    else:
-        save()
     assert (TherapistSettings.objects.get(pk=therapist.pk).buffer_after_minutes == 60) is allowed
 
 
