@@ -277,3 +277,31 @@ def test_a_therapists_pages_read_without_a_settings_row_and_write_none(client, d
     assert response.status_code == 200
     assert [sql for sql in _inserts(queries.captured_queries) if "therapistsettings" in sql] == []
     assert not TherapistSettings.objects.filter(practitioner=bea).exists()
+
+
+def test_settings_added_in_admin_for_a_therapist_without_a_row_are_made_through_the_service(admin_client, location):
+    bea = TherapistFactory()
+    url, data = _change_form(admin_client, bea)
+    assert data["therapist_settings-TOTAL_FORMS"] == ["0"]
+    fields = {
+        "time_zone": "Europe/Lisbon",
+        "approval": "request",
+        "response_hours": "24",
+        "buffer_before_minutes": "0",
+        "buffer_after_minutes": "5",
+        "min_notice_hours": "2",
+        "booking_window_days": "90",
+        "slot_step_minutes": "15",
+        "external_calendar_url": "https://[::1]/cal.ics",
+    }
+    added = {"therapist_settings-TOTAL_FORMS": "1", "therapist_settings-0-practitioner": str(bea.pk)}
+    added |= {f"{SETTINGS}{name}": value for name, value in fields.items()}
+
+    refused = admin_client.post(url, {**data, **added})
+    assert refused.status_code == 200 and str(UNREADABLE) in _errors(refused)
+    assert not TherapistSettings.objects.filter(pk=bea.pk).exists()
+
+    saved = admin_client.post(url, {**data, **added, f"{SETTINGS}external_calendar_url": ""})
+    assert saved.status_code == 302
+    cfg = TherapistSettings.objects.get(pk=bea.pk)
+    assert (str(cfg.zone), cfg.approval, cfg.slot_step_minutes) == ("Europe/Lisbon", "request", 15)
