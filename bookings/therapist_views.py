@@ -12,7 +12,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bookings import services, therapy
+from bookings import notes, services, therapy
 from bookings import therapy_selectors as ts
 from bookings.models import Booking, BookingStatus
 from bookings.therapy_forms import (
@@ -33,11 +32,10 @@ from bookings.therapy_forms import (
     TherapistSettingsForm,
 )
 from config.params import month_for_week, query_date, query_month
-from schedules import external_calendar, therapist_calendar
+from schedules import external_calendar, therapist_calendar, therapist_settings
 from schedules.models import AvailabilityRule
 from schedules.recurrence import wall_time_to_utc
 from schedules.slots import settings_for
-from schedules.tasks import sync_external_calendar
 
 
 def therapist_required(view):
@@ -114,15 +112,16 @@ def availability(request: HttpRequest, practitioner) -> HttpResponse:
         formset = HoursFormSet(request.POST, prefix="hours")
         settings_form = TherapistSettingsForm(request.POST, instance=cfg, prefix="cfg")
         if formset.is_valid() and settings_form.is_valid():
-            ranges = [f.as_range() for f in formset.forms if _kept(f)]
             try:
-                therapist_calendar.replace_weekly_hours(practitioner=practitioner, ranges=ranges)
+                therapist_settings.save_therapist_setup(
+                    practitioner=practitioner,
+                    settings_data={name: settings_form.cleaned_data[name] for name in settings_form.Meta.fields},
+                    hours=[f.as_range() for f in formset.forms if _kept(f)],
+                    actor=request.user,
+                )
             except ValidationError as exc:
-                formset._non_form_errors = formset.error_class(exc.messages)
+                therapist_settings.show_errors(exc, settings_form=settings_form, hours_formset=formset)
             else:
-                settings_form.save()
-                if "external_calendar_url" in settings_form.changed_data:
-                    _calendar_linked(cfg)
                 messages.success(request, _("Saved. Clients see the new hours right away."))
                 return redirect("bookings:therapist_availability")
     else:
@@ -139,14 +138,6 @@ def availability(request: HttpRequest, practitioner) -> HttpResponse:
             "calendar_unreadable": external_calendar.UNREADABLE,
         },
     )
-
-
-def _calendar_linked(cfg) -> None:
-    """A new address is read in the background right away; a removed one takes its busy times along."""
-    if cfg.external_calendar_url:
-        transaction.on_commit(lambda: sync_external_calendar.delay(cfg.pk))
-    else:
-        external_calendar.forget(cfg.pk)
 
 
 def _kept(form) -> bool:
@@ -304,9 +295,7 @@ def session_detail(request: HttpRequest, practitioner, reference: str) -> HttpRe
     if request.method == "POST":
         form = SessionNoteForm(request.POST)
         if form.is_valid():
-            Booking.objects.filter(pk=booking.pk, practitioner=practitioner).update(
-                therapist_note=form.cleaned_data["therapist_note"]
-            )
+            notes.save_therapist_note(booking=booking, actor=request.user, text=form.cleaned_data["therapist_note"])
             messages.success(request, _("Notes saved."))
             return redirect("bookings:therapist_session", reference=reference)
     else:

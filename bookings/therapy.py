@@ -59,6 +59,7 @@ from schedules.models import (
 )
 from schedules.recurrence import wall_time_to_utc
 from schedules.slots import find_slot, next_free, settings_for, slots_for, why_not_offered, why_not_offered_each
+from schedules.therapist_settings import ensure_settings
 
 MAX_PROPOSALS = 3
 PAGE = RequestMeta()
@@ -77,7 +78,7 @@ class SlotTaken(BookingError):
 
 def _lock_therapist(practitioner_id: int) -> TherapistSettings:
     """Take the therapist's row lock (the first lock of every therapy action)."""
-    settings_for(practitioner_id)  # make sure the row exists before locking it
+    ensure_settings(practitioner_id)  # make sure the row exists before locking it
     qs = TherapistSettings.objects.filter(practitioner_id=practitioner_id)
     if getattr(settings, "SHALA_TEST_THERAPY_LOCK", True):
         qs = qs.select_for_update()
@@ -831,7 +832,7 @@ def _try_lock_therapist(practitioner_id: int) -> TherapistSettings | None:
     booking row lock): waiting there could deadlock with an action that takes the
     therapist first, then that booking.
     """
-    settings_for(practitioner_id)
+    ensure_settings(practitioner_id)
     qs = TherapistSettings.objects.filter(practitioner_id=practitioner_id)
     if getattr(settings, "SHALA_TEST_THERAPY_LOCK", True):
         qs = qs.select_for_update(skip_locked=True)

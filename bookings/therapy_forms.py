@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.validators import URLValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from config.params import BoundedDateField, BoundedDateTimeField
-from schedules import external_calendar, outbound
+from schedules import external_calendar
 from schedules.models import Location, OverrideKind, TherapistSettings, Weekday
 from schedules.recurrence import wall_time_to_utc
 from schedules.therapist_calendar import HoursRange
@@ -182,23 +181,9 @@ class TherapistSettingsForm(forms.ModelForm):
         ]
 
     def clean_external_calendar_url(self) -> str:
-        url = external_calendar.https(self.cleaned_data.get("external_calendar_url", "").strip())
-        if not url:
-            return ""
-        try:
-            URLValidator(schemes=["https"])(url)
-        except forms.ValidationError:
-            raise forms.ValidationError(_("Use the secret address that starts with https:// (or webcal://).")) from None
-        # A new address is looked up now, for a clear answer on the page; every read checks
-        # again (a name can change its address). An unchanged one is not looked up here, so a
-        # DNS hiccup never stops a therapist saving their hours.
-        if url != self.initial.get("external_calendar_url"):
-            try:
-                external_calendar.check_address(url)
-            except outbound.Refused as exc:
-                log.info("Calendar address refused at save: %s", exc)
-                raise forms.ValidationError(external_calendar.UNREADABLE) from None
-        return url
+        # Only the form of the address here; whether we may read it is the service's check
+        # (schedules.therapist_settings), made for every caller when the setup is saved.
+        return external_calendar.normalise_address(self.cleaned_data.get("external_calendar_url", ""))
 
 
 class HoursRangeForm(forms.Form):

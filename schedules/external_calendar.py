@@ -11,6 +11,8 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +56,21 @@ def policy() -> outbound.Policy:
 def https(url: str) -> str:
     """Calendar apps hand out webcal:// addresses: they are https://."""
     return "https://" + url[len("webcal://") :] if url.startswith("webcal://") else url
+
+
+def normalise_address(url: str) -> str:
+    """The address as stored (webcal:// as https://, "" for none), or ValidationError if it is not https.
+
+    Only the form of the address: whether we may fetch it is ``check_address``.
+    """
+    url = https((url or "").strip())
+    if not url:
+        return ""
+    try:
+        URLValidator(schemes=["https"])(url)
+    except ValidationError:
+        raise ValidationError(_("Use the secret address that starts with https:// (or webcal://).")) from None
+    return url
 
 
 def check_address(url: str) -> None:

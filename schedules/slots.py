@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BigIntegerField, BooleanField, Func, Q
@@ -43,25 +42,11 @@ from schedules.models import (
     Occupancy,
     OccupancyKind,
     OverrideKind,
-    Practitioner,
     TherapistSettings,
     TherapyType,
 )
 from schedules.recurrence import wall_time_to_utc
-
-
-def settings_for(practitioner: Practitioner | int) -> TherapistSettings:
-    """The therapist's settings row, created with the studio defaults on first use."""
-    pk = practitioner.pk if isinstance(practitioner, Practitioner) else practitioner
-    found, _ = TherapistSettings.objects.get_or_create(
-        practitioner_id=pk, defaults={"time_zone": _default_zone(practitioner)}
-    )
-    return found
-
-
-def _default_zone(practitioner: Practitioner | int) -> str:
-    user_zone = getattr(getattr(practitioner, "user", None), "time_zone", None)
-    return str(user_zone or settings.DEFAULT_VIEWER_TIME_ZONE)
+from schedules.therapist_settings import settings_for as settings_for  # the read, kept importable from here
 
 
 @dataclass(frozen=True)

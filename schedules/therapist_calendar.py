@@ -26,6 +26,7 @@ from schedules.models import (
     OccupancyKind,
     OverrideKind,
     Practitioner,
+    Weekday,
 )
 
 
@@ -37,8 +38,12 @@ class HoursRange:
     location: Location | None
 
 
-def _check_ranges(ranges: Iterable[HoursRange]) -> list[HoursRange]:
-    ranges = sorted(ranges, key=lambda r: (r.weekday, r.start))
+def check_weekly_hours(ranges: Iterable[HoursRange]) -> list[HoursRange]:
+    """The ranges sorted, or ValidationError: each ends after it starts, none overlaps another that day."""
+    ranges = list(ranges)
+    if any(r.weekday not in Weekday.values for r in ranges):
+        raise ValidationError(_("Choose a day of the week for each range."))
+    ranges.sort(key=lambda r: (r.weekday, r.start))
     for r in ranges:
         if r.end <= r.start:
             raise ValidationError(_("Each range must end after it starts."))
@@ -57,7 +62,7 @@ def _check_ranges(ranges: Iterable[HoursRange]) -> list[HoursRange]:
 @transaction.atomic
 def replace_weekly_hours(*, practitioner: Practitioner, ranges: Iterable[HoursRange]) -> int:
     """Set the weekly hours to exactly these ranges (several a day, each at a location or online)."""
-    ranges = _check_ranges(ranges)
+    ranges = check_weekly_hours(ranges)
     AvailabilityRule.objects.filter(practitioner=practitioner).delete()
     AvailabilityRule.objects.bulk_create(
         AvailabilityRule(

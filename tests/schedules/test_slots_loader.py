@@ -11,6 +11,7 @@ from django.utils import timezone
 from schedules.models import Occupancy, OccupancyKind, TherapistSettings
 from schedules.recurrence import wall_time_to_utc
 from schedules.slots import find_slot, next_free, settings_for, slots_for
+from schedules.therapist_settings import save_therapist_setup
 from tests.factories import (
     AvailabilityOverrideFactory,
     AvailabilityRuleFactory,
@@ -200,10 +201,12 @@ def test_it_uses_studio_defaults_for_a_therapist_without_settings(studio, room):
     assert not TherapistSettings.objects.filter(practitioner=bea).exists()
 
 
-def test_it_creates_settings_on_first_use_in_the_therapists_own_zone():
+def test_settings_read_before_any_write_are_in_the_therapists_own_zone_and_the_first_write_keeps_it():
     bea = TherapistFactory(user=UserFactory(time_zone="America/New_York"))
     assert str(settings_for(bea).time_zone) == "America/New_York"
-    assert TherapistSettings.objects.filter(practitioner=bea).count() == 1
+    assert not TherapistSettings.objects.filter(practitioner=bea).exists()  # a read writes nothing
+    save_therapist_setup(practitioner=bea, hours=[], actor=bea.user)
+    assert str(TherapistSettings.objects.get(practitioner=bea).time_zone) == "America/New_York"
 
 
 def test_it_finds_an_exact_free_start(massage, ana, room):

@@ -1,0 +1,31 @@
+"""Writes to a person's account that other apps ask for (they never write the user row themselves)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+CHANGE_USER = "accounts.change_user"
+
+
+class NotPermitted(PermissionDenied):
+    """Someone else's account, without the role to change it."""
+
+
+def set_notification_channels(*, user: User, actor: User | None, email: bool, sms: bool, whatsapp: bool) -> list[str]:
+    """Set the channels a person gets messages on; returns the fields that changed.
+
+    The person themself, staff whose role changes accounts, or the system (``actor=None``,
+    e.g. the studio's defaults applied at sign-up). Writes only what changed.
+    """
+    if actor is not None and actor.pk != user.pk and not actor.has_perm(CHANGE_USER):
+        raise NotPermitted(_("You may not change this person's message settings."))
+    wanted = {"notify_email": email, "notify_sms": sms, "notify_whatsapp": whatsapp}
+    changed = [field for field, value in wanted.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, wanted[field])
+    if changed:
+        user.save(update_fields=changed)
+    return changed
