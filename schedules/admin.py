@@ -166,7 +166,10 @@ class PractitionerAdmin(admin.ModelAdmin):
             # Refused at save though the form passed (the address changed its answer meanwhile):
             # nothing was saved (the transaction rolled back); say why.
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return redirect(request.get_full_path())
+            opts = self.opts
+            if object_id:
+                return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", object_id)
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_add")
 
 
 def _record_changes(formset: BaseInlineFormSet) -> None:

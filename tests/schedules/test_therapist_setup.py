@@ -305,3 +305,18 @@ def test_settings_added_in_admin_for_a_therapist_without_a_row_are_made_through_
     assert saved.status_code == 302
     cfg = TherapistSettings.objects.get(pk=bea.pk)
     assert (str(cfg.zone), cfg.approval, cfg.slot_step_minutes) == ("Europe/Lisbon", "request", 15)
+
+
+def test_an_address_refused_only_at_save_shows_the_reason_and_saves_nothing(admin_client, therapist, public_dns):
+    # The name is public when the form checks it and private when the service does (its DNS
+    # answer changed meanwhile): the admin says why and returns to the change form, no 500.
+    answers = iter([["142.250.184.174"]])
+    public_dns["calendar.example.net"] = lambda: next(answers, ["10.0.0.7"])
+    address = "https://calendar.example.net/cal.ics"
+
+    response = _post(admin_client, therapist, **{f"{SETTINGS}external_calendar_url": address})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:schedules_practitioner_change", args=[therapist.pk])
+    assert str(UNREADABLE) in _errors(admin_client.get(response["Location"]))
+    assert TherapistSettings.objects.get(pk=therapist.pk).external_calendar_url == ""
