@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from config.params import BoundedDateField, BoundedDateTimeField
-from schedules import external_calendar
+from schedules import external_calendar, therapist_settings
 from schedules.models import Location, OverrideKind, TherapistSettings, Weekday
 from schedules.recurrence import wall_time_to_utc
 from schedules.therapist_calendar import HoursRange
@@ -165,20 +165,7 @@ class TherapistSettingsForm(forms.ModelForm):
 
     class Meta:
         model = TherapistSettings
-        fields = [
-            "time_zone",
-            "approval",
-            "firm_min_hours_ahead",
-            "response_hours",
-            "buffer_before_minutes",
-            "buffer_after_minutes",
-            "min_notice_hours",
-            "booking_window_days",
-            "max_per_day",
-            "max_per_week",
-            "slot_step_minutes",
-            "external_calendar_url",
-        ]
+        fields = list(therapist_settings.SETTINGS_FIELDS)
 
     def clean_external_calendar_url(self) -> str:
         # Only the form of the address here; whether we may read it is the service's check

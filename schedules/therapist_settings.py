@@ -38,22 +38,21 @@ HOURS = "hours"
 CHANGE_SETTINGS = "schedules.change_therapistsettings"
 CHANGE_HOURS = "schedules.change_availabilityrule"
 
-# What a caller may set; the sync fields are the calendar reader's own.
-SETTINGS_FIELDS = frozenset(
-    {
-        "time_zone",
-        "approval",
-        "firm_min_hours_ahead",
-        "response_hours",
-        "buffer_before_minutes",
-        "buffer_after_minutes",
-        "min_notice_hours",
-        "booking_window_days",
-        "max_per_day",
-        "max_per_week",
-        "slot_step_minutes",
-        "external_calendar_url",
-    }
+# What a caller may set, in the order the therapist's page shows them; the sync fields are
+# the calendar reader's own.
+SETTINGS_FIELDS = (
+    "time_zone",
+    "approval",
+    "firm_min_hours_ahead",
+    "response_hours",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "min_notice_hours",
+    "booking_window_days",
+    "max_per_day",
+    "max_per_week",
+    "slot_step_minutes",
+    "external_calendar_url",
 )
 
 
@@ -152,7 +151,7 @@ def check_setup(
     data = None
     if settings_data is not None:
         data = dict(settings_data)
-        unknown = set(data) - SETTINGS_FIELDS
+        unknown = set(data) - set(SETTINGS_FIELDS)
         if unknown:
             raise TypeError(f"Not a setting a caller may set: {sorted(unknown)}")
         current = settings_for(practitioner)
