@@ -46,6 +46,7 @@ from bookings.services import (
 from bookings.signals import therapy_time_released
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
 from config import race
+from config.db_retry import retry_on_conflict
 from schedules.availability import Slot
 from schedules.models import (
     ApprovalMode,
@@ -213,6 +214,7 @@ def _check_notice_and_window(cfg: TherapistSettings, starts_at: datetime, now: d
 # --- booking -------------------------------------------------------------------------------
 
 
+@retry_on_conflict
 def book_therapy(
     *,
     client: User,
