@@ -201,15 +201,16 @@ def _claim_spots(session_id: int, quantity: int) -> bool:
         bump_timetable_version()
         return True
     race.pause("booking-claim")
-    claimed = (
+    # .update() sends no signal: the timetable's "spots left" changes. Renewed before the
+    # UPDATE, so nothing but the commit follows the row lock (it is renewed again on
+    # commit; a claim that fails leaves only a cache miss behind).
+    bump_timetable_version()
+    return (
         ClassSession.objects.filter(
             pk=session_id, status=SessionStatus.SCHEDULED, spots_taken__lte=F("capacity") - quantity
         ).update(spots_taken=F("spots_taken") + quantity)
         == 1
     )
-    if claimed:
-        bump_timetable_version()  # .update() sends no signal: the timetable's "spots left" changed
-    return claimed
 
 
 def _release_spots(session_id: int, quantity: int) -> None:
