@@ -3,7 +3,8 @@ propose and accept other times, reschedule, book a series, expire requests.
 
 Cancelling goes through ``services.cancel_booking`` like a class booking.
 
-Lock order, always: the therapist's settings row, then the booking row. The settings
+Lock order, always (the project's one order, bookings.services): the therapist's
+settings row, then the booking row. The settings
 lock serialises writes to one therapist's time, so the free-slot check, the daily
 and weekly limits and the write happen as one step; the exclusion constraints on
 ``Occupancy`` (DESIGN invariant 2) refuse an overlap even from a path that forgot

@@ -276,8 +276,11 @@ def process_session(
     booking); auto-enroll books it at once.
 
     Runs inside the transaction that freed the spots (the spots_released receiver) or
-    its own. The number of queries depends on how many entries are promoted, never on
-    how many are waiting: each step reads only the head of the queue that still fits.
+    its own, always with the session locked: a client whose row another action of
+    theirs holds (a booking at this very moment) is passed over without waiting and
+    keeps their place (bookings.services.hold_spots, the one lock order). The number of
+    queries depends on how many entries are promoted, never on how many are waiting:
+    each step reads only the head of the queue that still fits.
     """
     now = now or timezone.now()
     with transaction.atomic():
