@@ -296,6 +296,10 @@ def book_class(
     rules = policy_for(session.class_type_id)
     try:
         check_bookable(session, rules, quantity, now)
+        if session.spots_left < quantity:
+            # Full when it was read a moment ago: no transaction, no lock (a hot class's
+            # last attempts cost one read). The claim below decides for everyone else.
+            raise _session_full(session.spots_left)
         with transaction.atomic():
             return _book_locked(client, session, rules, quantity, note, idempotency_key, meta)
     except IntegrityError:
@@ -354,12 +358,16 @@ def _book_locked(
     booking.class_session = session
     messages.booking_confirmed(booking)
     if not _claim_spots(session.pk, quantity):
-        left = ClassSession.objects.values_list("capacity", "spots_taken").get(pk=session.pk)
-        free = max(left[0] - left[1], 0)
-        if free == 0:
-            raise SessionFull(_("This class just filled up."))
-        raise SessionFull(ngettext("Only %(n)d spot is left.", "Only %(n)d spots are left.", free) % {"n": free})
+        capacity, taken = ClassSession.objects.values_list("capacity", "spots_taken").get(pk=session.pk)
+        raise _session_full(capacity - taken)
     return booking
+
+
+def _session_full(free: int) -> SessionFull:
+    free = max(free, 0)
+    if free == 0:
+        return SessionFull(_("This class just filled up."))
+    return SessionFull(ngettext("Only %(n)d spot is left.", "Only %(n)d spots are left.", free) % {"n": free})
 
 
 # --- lifecycle ----------------------------------------------------------------------------
