@@ -141,11 +141,12 @@ def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, n
 def _lock_client(client: User, *, wait: bool = True) -> None:
     """Take the client's row lock (the second in the lock order); ClientBusy if not ``wait`` and taken.
 
-    Every claim of spots for a client holds it, so two simultaneous bookings by one
-    client cannot both slip under a cap, and a promotion that takes it without waiting
-    never waits on that client's uncommitted booking either (the one-booking-per-class
-    index would make it). ``FOR NO KEY UPDATE``: rows that merely reference the client
-    (their outbox rows) are not held up.
+    Every new class booking holds it (book_class, hold_spots), so two simultaneous
+    bookings by one client cannot both slip under a cap, and a promotion that takes it
+    without waiting never waits on that client's uncommitted booking either (the
+    one-booking-per-class index would make it). change_booking moves a booking under
+    the sessions' locks instead, which a promotion into them holds too. ``FOR NO KEY
+    UPDATE``: rows that merely reference the client (their outbox rows) are not held up.
     """
     if not wait and not race.locking("lock-order"):
         wait = True  # the negative control: wait out of order, as before the one lock order
