@@ -62,6 +62,20 @@ def may_set_status(user: User, booking) -> bool:
     return is_therapist_of(user, booking) or manages_bookings(user)
 
 
+def may_confirm_hold(user: User, booking) -> bool:
+    """Take a held spot or time: its client (accepting an offer), or staff who manage bookings."""
+    return owns(user, booking) or manages_bookings(user)
+
+
+# A class hold is a waitlist offer's booking: staff who manage the queue withdraw offers.
+MANAGE_WAITLIST = "waitlist.change_waitlistentry"
+
+
+def may_release_hold(user: User, booking) -> bool:
+    """Give a held spot back: its client (declining), staff who manage bookings or the waitlist."""
+    return owns(user, booking) or manages_bookings(user) or (user.is_authenticated and user.has_perm(MANAGE_WAITLIST))
+
+
 def teaches(user: User, *, instructor_id: int | None) -> bool:
     """The user is the practitioner teaching it (the session's own instructor, so a substitute too)."""
     practitioner = getattr(user, "practitioner", None) if user.is_authenticated else None

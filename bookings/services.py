@@ -1,12 +1,29 @@
 """Domain actions on bookings. Each is one transaction that locks what it touches,
 writes a BookingEvent, and raises BookingError with a message fit to show the client.
 
-Lock order, always: class session row, then booking row (two actions never deadlock).
+The one lock order of the whole project (bookings, therapy, waitlist, wishes), so two
+actions never wait for each other in a circle:
+
+1. the therapist's settings row (``therapy._lock_therapist``),
+2. the client's row (``_lock_client``: caps and one booking per class),
+3. the class schedule row, then class session rows in id order,
+4. booking rows, then the waitlist's offer and entry rows.
+
+New rows count where they are inserted: ``book_class`` inserts its booking, event and
+outbox rows after the client lock and claims the spots (the session's row lock, the most
+contended one) with the last statement before commit. Under a session's lock, the
+rows of that session (its bookings, offers, entries) may be taken in any order: the
+session lock already serialises them. A path that must take an earlier lock while
+holding a later one (the waitlist's promotion runs inside the release that holds the
+session, and needs the client; a therapy release needs the therapist) takes it without
+waiting (``SKIP LOCKED``) and treats "busy" as "not now". Session locks are ``FOR NO
+KEY UPDATE``, which the foreign-key checks of inserted bookings do not wait for.
+Should PostgreSQL still find a deadlock, ``config.db_retry.retry_on_conflict`` runs
+the action again once, then the page says "busy, try again" (409).
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -27,6 +44,8 @@ from bookings import policy as policy_rules
 from bookings.models import Booking, BookingEvent, BookingPolicy, BookingStatus, EventSource
 from bookings.signals import spots_released, therapy_time_released
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
+from config import race
+from config.db_retry import retry_on_conflict
 from notifications.models import Notification
 from schedules.cache import bump_timetable_version
 from schedules.models import ClassSession, Occupancy, SessionStatus
@@ -42,6 +61,10 @@ class SessionFull(BookingError):
 
 class NotPermitted(BookingError):
     """The actor may not do this to this booking (pages answer 403)."""
+
+
+class ClientBusy(BookingError):
+    """The client's row is locked by another action of theirs: a promotion passes them over this time."""
 
 
 @dataclass(frozen=True)
@@ -115,15 +138,31 @@ def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, n
         raise BookingError(too_many_spots(rules.max_party_size))
 
 
+def _lock_client(client: User, *, wait: bool = True) -> None:
+    """Take the client's row lock (the second in the lock order); ClientBusy if not ``wait`` and taken.
+
+    Every new class booking holds it (book_class, hold_spots), so two simultaneous
+    bookings by one client cannot both slip under a cap, and a promotion that takes it
+    without waiting never waits on that client's uncommitted booking either (the
+    one-booking-per-class index would make it). change_booking moves a booking under
+    the sessions' locks instead, which a promotion into them holds too. ``FOR NO KEY
+    UPDATE``: rows that merely reference the client (their outbox rows) are not held up.
+    """
+    if not wait and not race.locking("lock-order"):
+        wait = True  # the negative control: wait out of order, as before the one lock order
+    rows = User.objects.select_for_update(no_key=True, skip_locked=not wait).filter(pk=client.pk)
+    if rows.values_list("pk", flat=True).first() is None:
+        raise ClientBusy(_("You are booking something else right now."))
+
+
 def _check_client_limits(client: User, session: ClassSession, rules: BookingPolicy) -> None:
     """Per-day and per-week caps, counted in the class's local calendar.
 
-    Runs with the client's row locked, so two simultaneous bookings by the same
-    client cannot both slip under the cap.
+    Runs with the client's row locked (_lock_client), so two simultaneous bookings by
+    the same client cannot both slip under the cap.
     """
     if not (rules.max_active_per_day or rules.max_active_per_week):
         return
-    User.objects.select_for_update().filter(pk=client.pk).first()
     zone = session.location.zone
     day = timezone.localtime(session.starts_at, zone).date()
     active = Booking.objects.filter(client=client, status__in=ACTIVE_VALUES)
@@ -150,32 +189,29 @@ def _claim_spots(session_id: int, quantity: int) -> bool:
     """Take ``quantity`` spots if they are free: lock, check and count in one statement.
 
     The conditional UPDATE row-locks the session, so concurrent claims queue up and
-    each sees the committed counter (DESIGN invariant 1). Two test-only settings
-    exist to prove the tests catch a race: SHALA_TEST_BOOKING_RACE_PAUSE widens the
-    window between reading and writing; SHALA_TEST_BOOKING_LOCK=False switches to a
-    naive read-then-write that must oversell.
+    each sees the committed counter (DESIGN invariant 1). The race tests pause at
+    "booking-claim"; their negative control (guard "booking" off) reads, then writes,
+    and must oversell (config.race).
     """
-    pause = getattr(settings, "SHALA_TEST_BOOKING_RACE_PAUSE", 0)
-    if not getattr(settings, "SHALA_TEST_BOOKING_LOCK", True):
+    if not race.locking("booking"):
         taken, capacity = ClassSession.objects.values_list("spots_taken", "capacity").get(pk=session_id)
         if taken + quantity > capacity:
             return False
-        if pause:
-            time.sleep(pause)
+        race.pause("booking-claim")
         ClassSession.objects.filter(pk=session_id).update(spots_taken=taken + quantity)
         bump_timetable_version()
         return True
-    if pause:
-        time.sleep(pause)
-    claimed = (
+    race.pause("booking-claim")
+    # .update() sends no signal: the timetable's "spots left" changes. Renewed before the
+    # UPDATE, so nothing but the commit follows the row lock (it is renewed again on
+    # commit; a claim that fails leaves only a cache miss behind).
+    bump_timetable_version()
+    return (
         ClassSession.objects.filter(
             pk=session_id, status=SessionStatus.SCHEDULED, spots_taken__lte=F("capacity") - quantity
         ).update(spots_taken=F("spots_taken") + quantity)
         == 1
     )
-    if claimed:
-        bump_timetable_version()  # .update() sends no signal: the timetable's "spots left" changed
-    return claimed
 
 
 def _release_spots(session_id: int, quantity: int) -> None:
@@ -234,6 +270,7 @@ def _price(unit: Decimal, quantity: int) -> dict:
     return {"unit_price": unit, "discount": Decimal("0.00"), "tax": tax, "total": total}
 
 
+@retry_on_conflict
 def book_class(
     *,
     client: User,
@@ -260,6 +297,10 @@ def book_class(
     rules = policy_for(session.class_type_id)
     try:
         check_bookable(session, rules, quantity, now)
+        if session.spots_left < quantity:
+            # Full when it was read a moment ago: no transaction, no lock (a hot class's
+            # last attempts cost one read). The claim below decides for everyone else.
+            raise _session_full(session.spots_left)
         with transaction.atomic():
             return _book_locked(client, session, rules, quantity, note, idempotency_key, meta)
     except IntegrityError:
@@ -290,9 +331,11 @@ def _book_locked(
     key: str,
     meta: RequestMeta,
 ) -> Booking:
-    """Insert, then claim: a duplicate (same key, or an active booking of this class)
-    fails on the unique constraints before any spot is touched; a failed claim rolls
-    the insert back with the transaction."""
+    """Client lock, insert, then claim last: a duplicate (same key, or an active booking
+    of this class) fails on the unique constraints before any spot is touched; the
+    event and outbox rows are written before the claim, so the session's row lock is
+    held only from the claim to the commit; a failed claim rolls them all back."""
+    _lock_client(client)
     _check_client_limits(client, session, rules)
     booking = Booking.objects.create(
         client=client,
@@ -305,12 +348,6 @@ def _book_locked(
         idempotency_key=key,
         **_price(session.price, quantity),
     )
-    if not _claim_spots(session.pk, quantity):
-        left = ClassSession.objects.values_list("capacity", "spots_taken").get(pk=session.pk)
-        free = max(left[0] - left[1], 0)
-        if free == 0:
-            raise SessionFull(_("This class just filled up."))
-        raise SessionFull(ngettext("Only %(n)d spot is left.", "Only %(n)d spots are left.", free) % {"n": free})
     _log(
         booking,
         actor=client,
@@ -321,16 +358,32 @@ def _book_locked(
     )
     booking.class_session = session
     messages.booking_confirmed(booking)
+    if not _claim_spots(session.pk, quantity):
+        capacity, taken = ClassSession.objects.values_list("capacity", "spots_taken").get(pk=session.pk)
+        raise _session_full(capacity - taken)
     return booking
+
+
+def _session_full(free: int) -> SessionFull:
+    free = max(free, 0)
+    if free == 0:
+        return SessionFull(_("This class just filled up."))
+    return SessionFull(ngettext("Only %(n)d spot is left.", "Only %(n)d spots are left.", free) % {"n": free})
 
 
 # --- lifecycle ----------------------------------------------------------------------------
 
 
+def lock_sessions(*session_ids: int) -> None:
+    """Lock class session rows in id order (FOR NO KEY UPDATE: booking inserts' key checks pass)."""
+    for pk in sorted(set(session_ids)):
+        ClassSession.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk").first()
+
+
 def _lock(booking: Booking) -> Booking:
     """Lock the booking's class session, then the booking (the fixed order)."""
     if booking.class_session_id:
-        ClassSession.objects.select_for_update().filter(pk=booking.class_session_id).values_list("pk").first()
+        lock_sessions(booking.class_session_id)
     return Booking.objects.select_for_update(of=("self",)).select_related("class_session", "policy").get(pk=booking.pk)
 
 
@@ -362,6 +415,7 @@ def cancellation_preview(
     )
 
 
+@retry_on_conflict
 @transaction.atomic
 def cancel_booking(
     *,
@@ -540,6 +594,7 @@ def repair_counters(drift) -> None:
     bump_timetable_version()
 
 
+@retry_on_conflict
 @transaction.atomic
 def change_booking(
     *,
@@ -561,8 +616,7 @@ def change_booking(
     old_session = current.class_session
     target_id = session_id or old_session.pk
     new_quantity = current.quantity if quantity is None else quantity
-    for pk in sorted({old_session.pk, target_id}):
-        ClassSession.objects.select_for_update().filter(pk=pk).values_list("pk").first()
+    lock_sessions(old_session.pk, target_id)
     booking = Booking.objects.select_for_update(of=("self",)).select_related("class_session").get(pk=booking.pk)
     if actor is not None and not permissions.may_change(actor, booking):
         raise NotPermitted(_("You may not change this booking."))
@@ -750,15 +804,18 @@ def hold_spots(
     """Claim ``quantity`` spots for ``client`` as a pending booking (a hold); no message is sent.
 
     The caller holds the session row lock (a release, or an accept) and has checked
-    the session-wide rules once (check_hold_allowed). Runs in a savepoint, so a
-    refused hold (client limits, an active booking of this class, no spots) leaves
-    the caller's transaction usable: raises BookingError / SessionFull, or
-    IntegrityError for a duplicate. ``confirm`` books at once (confirmed, not
-    pending) and tells the instructor; the client's message is the caller's.
+    the session-wide rules once (check_hold_allowed). The client's row comes earlier
+    in the lock order, so it is taken without waiting: ClientBusy when another action
+    of the client's holds it (the caller passes them over this time). Runs in a
+    savepoint, so a refused hold (busy, client limits, an active booking of this
+    class, no spots) leaves the caller's transaction usable: raises BookingError /
+    SessionFull, or IntegrityError for a duplicate. ``confirm`` books at once
+    (confirmed, not pending) and tells the instructor; the client's message is the caller's.
     """
     if quantity > rules.max_party_size:
         raise BookingError(too_many_spots(rules.max_party_size))
     with transaction.atomic():
+        _lock_client(client, wait=False)
         _check_client_limits(client, session, rules)
         booking = Booking.objects.create(
             client=client,
@@ -791,11 +848,15 @@ def confirm_hold(
 ) -> Booking:
     """A pending hold becomes a confirmed booking; the client gets the usual confirmation.
 
-    Locks the session, then the booking (the fixed order). Raises BookingError when
-    the booking is no longer pending (expired, cancelled).
+    Locks the session, then the booking (the fixed order). Only the hold's own client,
+    staff who manage bookings, or the system (``actor=None``): NotPermitted otherwise,
+    nothing changed. Raises BookingError when the booking is no longer pending
+    (expired, cancelled).
     """
     with transaction.atomic():
         booking = _lock(booking)
+        if actor is not None and not permissions.may_confirm_hold(actor, booking):
+            raise NotPermitted(_("This is not your booking."))
         if booking.status != BookingStatus.PENDING:
             raise BookingError(_("This hold is no longer pending."))
         booking.status = BookingStatus.CONFIRMED
@@ -809,12 +870,16 @@ def release_hold(*, booking: Booking, to: str, actor: User | None, meta: Request
     """A pending hold ends without a booking (``to``: expired or cancelled) and its spots are freed.
 
     The release sends spots_released like any other, inside this transaction. Returns
-    False (and changes nothing) when the booking is no longer pending.
+    False (and changes nothing) when the booking is no longer pending. Only the hold's
+    client, staff (bookings' or the waitlist's), or the system (``actor=None``):
+    NotPermitted otherwise, nothing changed.
     """
     if to not in (Status.EXPIRED, Status.CANCELLED):
         raise ValueError("A hold is released as expired or cancelled.")
     with transaction.atomic():
         booking = _lock(booking)
+        if actor is not None and not permissions.may_release_hold(actor, booking):
+            raise NotPermitted(_("This is not your booking."))
         if booking.status != BookingStatus.PENDING:
             return False
         booking.status = to

@@ -3,22 +3,21 @@ propose and accept other times, reschedule, book a series, expire requests.
 
 Cancelling goes through ``services.cancel_booking`` like a class booking.
 
-Lock order, always: the therapist's settings row, then the booking row. The settings
+Lock order, always (the project's one order, bookings.services): the therapist's
+settings row, then the booking row. The settings
 lock serialises writes to one therapist's time, so the free-slot check, the daily
 and weekly limits and the write happen as one step; the exclusion constraints on
 ``Occupancy`` (DESIGN invariant 2) refuse an overlap even from a path that forgot
-the lock. Two test-only settings prove the tests catch the race:
-SHALA_TEST_THERAPY_LOCK=False skips the lock, SHALA_TEST_THERAPY_RACE_PAUSE sleeps
-between the check and the write.
+the lock. The race seam (config.race) proves the tests catch the race: guard
+"therapist" off skips the lock, pause "therapy-slot" sleeps between the check and
+the write.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -47,6 +46,8 @@ from bookings.services import (
 )
 from bookings.signals import therapy_time_released
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
+from config import race
+from config.db_retry import retry_on_conflict
 from schedules.availability import Slot
 from schedules.models import (
     ApprovalMode,
@@ -80,15 +81,9 @@ def _lock_therapist(practitioner_id: int) -> TherapistSettings:
     """Take the therapist's row lock (the first lock of every therapy action)."""
     ensure_settings(practitioner_id)  # make sure the row exists before locking it
     qs = TherapistSettings.objects.filter(practitioner_id=practitioner_id)
-    if getattr(settings, "SHALA_TEST_THERAPY_LOCK", True):
+    if race.locking("therapist"):
         qs = qs.select_for_update()
     return qs.get()
-
-
-def _race_pause() -> None:
-    pause = getattr(settings, "SHALA_TEST_THERAPY_RACE_PAUSE", 0)
-    if pause:
-        time.sleep(pause)
 
 
 def _lock_booking(booking: Booking) -> Booking:
@@ -221,6 +216,7 @@ def _check_notice_and_window(cfg: TherapistSettings, starts_at: datetime, now: d
 # --- booking -------------------------------------------------------------------------------
 
 
+@retry_on_conflict
 def book_therapy(
     *,
     client: User,
@@ -287,7 +283,7 @@ def _book_locked(
     )
     if slot is None:
         raise _not_bookable(therapy_type, duration.minutes, practitioner, starts_at, now)
-    _race_pause()
+    race.pause("therapy-slot")
     request = needs_approval(cfg, client=client, starts_at=starts_at, now=now)
     try:
         hold = _hold(cfg, slot, tentative=request)
@@ -356,7 +352,7 @@ def approve_request(*, booking: Booking, actor: User, meta: RequestMeta = PAGE) 
         raise BookingError(_("This request has already been answered.")) from None
     if booking.status != Status.REQUESTED:
         raise BookingError(_("This request has already been answered."))
-    _race_pause()
+    race.pause("therapy-slot")
     taken = _taken_since(booking)
     if taken:
         raise taken
@@ -834,7 +830,7 @@ def _try_lock_therapist(practitioner_id: int) -> TherapistSettings | None:
     """
     ensure_settings(practitioner_id)
     qs = TherapistSettings.objects.filter(practitioner_id=practitioner_id)
-    if getattr(settings, "SHALA_TEST_THERAPY_LOCK", True):
+    if race.locking("therapist"):
         qs = qs.select_for_update(skip_locked=True)
     return qs.first()
 

@@ -21,6 +21,10 @@ import re
 # raise; query_canceled is what statement_timeout raises (also an explicit cancel).
 LOCK_NOT_AVAILABLE = "55P03"
 QUERY_CANCELED = "57014"
+# deadlock_detected and serialization_failure: PostgreSQL aborted this transaction so that
+# another could go on; running it again normally works (config.db_retry does, once).
+DEADLOCK_DETECTED = "40P01"
+SERIALIZATION_FAILURE = "40001"
 
 _OURS = re.compile(r"\s*-c\s*(lock_timeout|statement_timeout)=\S+")
 
@@ -59,7 +63,8 @@ def use_worker_timeouts() -> None:
 
 
 def timeout_kind(exc: BaseException) -> str | None:
-    """``"lock"`` or ``"statement"`` when ``exc`` is one of our timeouts, else None.
+    """``"lock"`` or ``"statement"`` when ``exc`` is one of our timeouts, ``"conflict"`` for a
+    deadlock or serialization failure, else None.
 
     Django wraps the driver's error in its own ``OperationalError``; the SQLSTATE is
     on the driver's error (``__cause__``). Read by name, so SQLite needs no psycopg.
@@ -73,4 +78,6 @@ def timeout_kind(exc: BaseException) -> str | None:
         return "lock"
     if sqlstate == QUERY_CANCELED:
         return "statement"
+    if sqlstate in (DEADLOCK_DETECTED, SERIALIZATION_FAILURE):
+        return "conflict"
     return None

@@ -2,7 +2,9 @@
 
 A lock timeout means someone else holds the row this request needed (a busy class, a
 long admin edit): the request was rolled back and trying again in a moment works, so
-the answer is 409 "busy, please try again". A statement timeout means the database
+the answer is 409 "busy, please try again"; so is a deadlock or serialization failure
+that was still there when the service ran its transaction a second time
+(config.db_retry). A statement timeout means the database
 is slow or the query too big: 503 "try again later". Every booking, therapy, waitlist
 and cancellation page is covered at once; their services run in one transaction, so
 nothing half-done remains.
@@ -32,7 +34,7 @@ def _back_url(request: HttpRequest) -> str:
 
 
 class DatabaseTimeoutMiddleware:
-    """Turn a lock timeout into 409 "busy" and a statement timeout into 503 "try again"."""
+    """Turn a lock timeout or a deadlock into 409 "busy" and a statement timeout into 503 "try again"."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -45,7 +47,7 @@ class DatabaseTimeoutMiddleware:
         if kind is None:
             return None
         log.warning("Database %s timeout on %s %s: %s", kind, request.method, request.path, exception)
-        if kind == "lock":
+        if kind in ("lock", "conflict"):
             # The transaction was rolled back and the connection is fine: the full layout.
             return render(request, "errors/busy.html", {"back_url": _back_url(request)}, status=409)
         # The database may be struggling: like the 500 page, nothing that needs it.

@@ -299,14 +299,11 @@ DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 # PRICES_INCLUDE_TAX_PERCENT: VAT included in prices, shown on bookings (default: 0 = none)
 PRICES_INCLUDE_TAX_PERCENT = env.float("PRICES_INCLUDE_TAX_PERCENT", default=0)
 
-# Test-only switches: the concurrency tests flip these to prove they can catch a race.
-# Not read from the environment; never change them in production.
-SHALA_TEST_BOOKING_LOCK = True  # False: naive read-then-write spot claims (must oversell)
-SHALA_TEST_BOOKING_RACE_PAUSE = 0.0  # seconds slept between reading and claiming spots
-SHALA_TEST_WAITLIST_LOCK = True  # False: waitlist offers claimed read-then-write, no session lock
-SHALA_TEST_WAITLIST_RACE_PAUSE = 0.0  # seconds slept between reading and claiming an offer
-SHALA_TEST_THERAPY_LOCK = True  # False: no therapist row lock (only the exclusion constraints guard)
-SHALA_TEST_THERAPY_RACE_PAUSE = 0.0  # seconds slept between the free-slot check and the hold
+# Test-only seam of the concurrency tests (config/race.py): pauses that widen a race
+# window and guards a negative control switches off. Not read from the environment;
+# empty in production, where both do nothing.
+SHALA_RACE_PAUSES: dict[str, float] = {}  # point -> seconds slept there, e.g. {"booking-claim": 0.02}
+SHALA_RACE_UNGUARDED: frozenset[str] = frozenset()  # guards switched off, e.g. {"booking"}
 
 # --- Timetable ----------------------------------------------------------------------
 # SCHEDULE_HORIZON_DAYS: how far ahead class sessions are generated (default: 56)

@@ -150,10 +150,12 @@ def _wrapped(cause: Exception) -> OperationalError:
         return exc
 
 
-def test_only_lock_and_statement_timeouts_are_recognised():
+def test_only_timeouts_deadlocks_and_serialization_failures_are_recognised():
     assert timeout_kind(_wrapped(psycopg.errors.LockNotAvailable("lock timeout"))) == "lock"
     assert timeout_kind(_wrapped(psycopg.errors.QueryCanceled("statement timeout"))) == "statement"
-    assert timeout_kind(_wrapped(psycopg.errors.DeadlockDetected("deadlock"))) is None
+    assert timeout_kind(_wrapped(psycopg.errors.DeadlockDetected("deadlock"))) == "conflict"
+    assert timeout_kind(_wrapped(psycopg.errors.SerializationFailure("could not serialize"))) == "conflict"
+    assert timeout_kind(psycopg.errors.DeadlockDetected("not wrapped by Django")) is None
     assert timeout_kind(_wrapped(psycopg.OperationalError("server closed the connection"))) is None
     assert timeout_kind(psycopg.errors.LockNotAvailable("not wrapped by Django")) is None
     assert timeout_kind(ValueError("no")) is None

@@ -2,18 +2,20 @@
 for processing a release) that locks what it touches, writes a WaitlistEvent, and
 raises WaitlistError with a message fit to show the client.
 
-Lock order, always the one of bookings: class session row first, then offer and
-booking rows. An offer's state is claimed with a conditional UPDATE (open -> …) whose
-row count decides between the client, the expiry task and a second worker.
+Lock order, the one of bookings.services: the client's row, then the class session
+row, then offer and booking rows. A promotion runs with the session locked (usually by
+the release that freed the spot), so it takes the promoted client's row without waiting
+and passes a busy client over this time. An offer's state is claimed with a conditional
+UPDATE (open -> …) whose row count decides between the client, the expiry task and a
+second worker. Only the offer's client (or staff, or the system) answers it: checked
+here, after the lock, whoever calls.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
@@ -24,6 +26,8 @@ from accounts.models import User
 from bookings import services as booking_services
 from bookings.models import Booking, BookingStatus
 from bookings.services import RequestMeta
+from config import race
+from config.db_retry import retry_on_conflict
 from schedules.models import ClassSession, SessionStatus
 from waitlist import messages, rules
 from waitlist.models import (
@@ -121,11 +125,11 @@ def _lock_session(session_id: int, *, for_offer: bool = False) -> ClassSession:
     """Lock the class session row (the first lock of every action) and load what the waitlist shows.
 
     ``for_offer``: the lock of an offer's answer (accept, decline, expire), which the
-    test-only switch SHALA_TEST_WAITLIST_LOCK=False turns off (see _claim_offer).
+    negative control (guard "waitlist" off, config.race) skips (see _claim_offer).
     """
     sessions = ClassSession.objects.select_related("class_type", "location", "room", "instructor__user")
-    if not for_offer or getattr(settings, "SHALA_TEST_WAITLIST_LOCK", True):
-        sessions = sessions.select_for_update(of=("self",))
+    if not for_offer or race.locking("waitlist"):
+        sessions = sessions.select_for_update(of=("self",), no_key=True)
     return sessions.get(pk=session_id)
 
 
@@ -134,32 +138,29 @@ def _claim_offer(offer_id: int, to_state: str, now: datetime, *, due: bool | Non
 
     ``due``: True only if it has expired by ``now``, False only if it has not, None either.
     The accept, the expiry task and a second worker can all try at once; the UPDATE's
-    WHERE lets exactly one through. Test-only switches prove the concurrency tests see
-    a lost race: SHALA_TEST_WAITLIST_RACE_PAUSE widens the window, and
-    SHALA_TEST_WAITLIST_LOCK=False reads the state, then writes it unconditionally
-    (without the session lock), so two callers can both win.
+    WHERE lets exactly one through. The race tests pause at "waitlist-offer"; their
+    negative control (guard "waitlist" off) reads the state, then writes it
+    unconditionally (without the session lock), so two callers can both win.
     """
     still_open = Q(pk=offer_id, state=OfferState.OPEN)
     if due is True:
         still_open &= Q(expires_at__lte=now)
     elif due is False:
         still_open &= Q(expires_at__gt=now)
-    pause = getattr(settings, "SHALA_TEST_WAITLIST_RACE_PAUSE", 0)
-    if not getattr(settings, "SHALA_TEST_WAITLIST_LOCK", True):
+    if not race.locking("waitlist"):
         found = WaitlistOffer.objects.filter(still_open).exists()
-        if pause:
-            time.sleep(pause)
+        race.pause("waitlist-offer")
         if found:
             WaitlistOffer.objects.filter(pk=offer_id).update(state=to_state, decided_at=now)
         return found
-    if pause:
-        time.sleep(pause)
+    race.pause("waitlist-offer")
     return WaitlistOffer.objects.filter(still_open).update(state=to_state, decided_at=now) == 1
 
 
 # --- joining and leaving ----------------------------------------------------------------------
 
 
+@retry_on_conflict
 def join_waitlist(
     *,
     client: User,
@@ -233,8 +234,16 @@ def _check_joinable(
             raise WaitlistError(_("The waitlist for this class is full."))
 
 
+def _check_answers_for(actor: User | None, client_id: int) -> None:
+    """An entry or offer is answered by its own client, staff who manage the queue, or the system."""
+    if actor is not None and actor.pk != client_id and not actor.has_perm(MANAGE_QUEUE):
+        raise NotPermitted(_("This is not your place on the waitlist."))
+
+
+@retry_on_conflict
 def leave_waitlist(*, entry: WaitlistEntry, actor: User, meta: RequestMeta = PAGE) -> None:
     """The client leaves the queue; an open offer is declined (its spot passes on)."""
+    _check_answers_for(actor, entry.client_id)
     offer = WaitlistOffer.objects.filter(entry_id=entry.pk, state=OfferState.OPEN).first()
     if offer is not None:
         decline_offer(offer=offer, actor=actor, meta=meta)
@@ -267,8 +276,11 @@ def process_session(
     booking); auto-enroll books it at once.
 
     Runs inside the transaction that freed the spots (the spots_released receiver) or
-    its own. The number of queries depends on how many entries are promoted, never on
-    how many are waiting: each step reads only the head of the queue that still fits.
+    its own, always with the session locked: a client whose row another action of
+    theirs holds (a booking at this very moment) is passed over without waiting and
+    keeps their place (bookings.services.hold_spots, the one lock order). The number of
+    queries depends on how many entries are promoted, never on how many are waiting:
+    each step reads only the head of the queue that still fits.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -308,6 +320,7 @@ def process_session(
             if entry is None:
                 break
             entry.session = session
+            race.pause("waitlist-promote")
             try:
                 promotion = _promote(entry, session, config, policy, expires_at=expires_at, meta=meta)
             except booking_services.SessionFull:
@@ -418,12 +431,16 @@ def refusal(offer, *, expired: str | None = None) -> str:
     return _("This offer has been withdrawn.")
 
 
+@retry_on_conflict
 def accept_offer(
     *, offer: WaitlistOffer, actor: User, meta: RequestMeta = PAGE, now: datetime | None = None
 ) -> Booking:
-    """Book the held spot. Refused with a clear message once the offer has expired,
-    even if the expiry task has not run yet (this call then expires it)."""
+    """Book the held spot. Only the offer's own client: NotPermitted for anyone else,
+    nothing changed. Refused with a clear message once the offer has expired, even if
+    the expiry task has not run yet (this call then expires it)."""
     now = now or timezone.now()
+    if offer.client_id != actor.pk:
+        raise NotPermitted(_("This offer is not yours."))
     with transaction.atomic():
         _lock_session(offer.session_id, for_offer=True)
         _settle_stale_offers(offer.session_id, now=now)
@@ -451,9 +468,14 @@ def accept_offer(
     raise WaitlistError(refusal(offer))
 
 
+@retry_on_conflict
 def decline_offer(*, offer: WaitlistOffer, actor: User | None, meta: RequestMeta = PAGE) -> None:
-    """Give the held spot back; it goes to the next fitting entry in the same transaction."""
+    """Give the held spot back; it goes to the next fitting entry in the same transaction.
+
+    The offer's client, staff who manage the queue, or the system (``actor=None``):
+    NotPermitted for anyone else, nothing changed."""
     now = timezone.now()
+    _check_answers_for(actor, offer.client_id)
     with transaction.atomic():
         _lock_session(offer.session_id, for_offer=True)
         _settle_stale_offers(offer.session_id, now=now)
@@ -468,6 +490,7 @@ def decline_offer(*, offer: WaitlistOffer, actor: User | None, meta: RequestMeta
         )
 
 
+@retry_on_conflict
 def expire_offer(*, offer_id: int, now: datetime | None = None) -> bool:
     """Expire one overdue offer and pass its spot on; False when it was not open and due.
 

@@ -9,19 +9,16 @@ to the next matching wish in the same transaction.
 
 Lock order, always the one of bookings.therapy: the therapist's settings row, then the
 booking row. An offer's state is claimed with a conditional UPDATE (open -> …) whose
-row count decides between the client, the expiry task and a second worker; the
-test-only switches of the class waitlist (SHALA_TEST_WAITLIST_LOCK,
-SHALA_TEST_WAITLIST_RACE_PAUSE) turn the lock and the condition off for the
-negative-control tests.
+row count decides between the client, the expiry task and a second worker; the race
+seam of the class waitlist (config.race: pause "waitlist-offer", guard "waitlist")
+widens the window and turns the lock and the condition off for the negative controls.
 """
 
 from __future__ import annotations
 
-import time as clock
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,6 +29,7 @@ from bookings import therapy as booking_therapy
 from bookings.models import Booking, BookingStatus
 from bookings.services import BookingError, RequestMeta
 from bookings.transitions import Status
+from config import race
 from schedules.models import Practitioner, TherapyType
 from schedules.slots import slots_for
 from waitlist import messages, rules, services
@@ -426,8 +424,8 @@ def settle_stale_offers(*, practitioner_id: int, now: datetime) -> None:
 
 
 def _lock_therapist(practitioner_id: int) -> None:
-    """The first lock of an answer (accept, decline, expire); SHALA_TEST_WAITLIST_LOCK=False skips it."""
-    if getattr(settings, "SHALA_TEST_WAITLIST_LOCK", True):
+    """The first lock of an answer (accept, decline, expire); the negative control (guard "waitlist") skips it."""
+    if race.locking("waitlist"):
         booking_therapy._lock_therapist(practitioner_id)
 
 
@@ -435,23 +433,20 @@ def _claim(offer_id: int, to_state: str, now: datetime, *, due: bool | None = No
     """Move an open offer to ``to_state``; the row count says whether this call won.
 
     ``due``: True only if it has expired by ``now``, False only if it has not, None either.
-    SHALA_TEST_WAITLIST_LOCK=False reads, then writes unconditionally (the negative control).
+    The negative control (guard "waitlist" off) reads, then writes unconditionally.
     """
     still_open = Q(pk=offer_id, state=OfferState.OPEN)
     if due is True:
         still_open &= Q(expires_at__lte=now)
     elif due is False:
         still_open &= Q(expires_at__gt=now)
-    pause = getattr(settings, "SHALA_TEST_WAITLIST_RACE_PAUSE", 0)
-    if not getattr(settings, "SHALA_TEST_WAITLIST_LOCK", True):
+    if not race.locking("waitlist"):
         found = TherapyWishOffer.objects.filter(still_open).exists()
-        if pause:
-            clock.sleep(pause)
+        race.pause("waitlist-offer")
         if found:
             TherapyWishOffer.objects.filter(pk=offer_id).update(state=to_state, decided_at=now)
         return found
-    if pause:
-        clock.sleep(pause)
+    race.pause("waitlist-offer")
     return TherapyWishOffer.objects.filter(still_open).update(state=to_state, decided_at=now) == 1
 
 

@@ -3,7 +3,7 @@
 Fifty clients race for ten spots from fifty threads, each with its own database
 connection, released at once by a barrier. A test-only pause widens the gap between
 reading the counter and claiming the spots; with the locking claim switched off
-(SHALA_TEST_BOOKING_LOCK=False, the negative control) the same race must oversell,
+(guard "booking" off through config.race, the negative control) the same race must oversell,
 which proves the test can see the bug it guards against.
 """
 
@@ -62,7 +62,7 @@ def _active_spots(session_id: int) -> int:
 
 @pytest.fixture
 def race_settings(settings):
-    settings.SHALA_TEST_BOOKING_RACE_PAUSE = 0.02
+    settings.SHALA_RACE_PAUSES = {"booking-claim": 0.02}
     return settings
 
 
@@ -92,7 +92,7 @@ def test_parties_of_different_sizes_never_overfill(race_settings, clients):
 
 
 def test_negative_control_without_the_lock_the_same_race_oversells(race_settings, clients):
-    race_settings.SHALA_TEST_BOOKING_LOCK = False
+    race_settings.SHALA_RACE_UNGUARDED = {"booking"}
     session = upcoming_class(capacity=CAPACITY)
 
     booked, _refused, errors = _race(session.pk, clients)

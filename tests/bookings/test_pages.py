@@ -50,11 +50,14 @@ def test_booking_shows_the_confirmation_with_reference_and_price(client, session
 def test_a_booking_post_sends_a_fixed_set_of_queries(client, session, client_user, django_assert_num_queries):
     """The booking request's round trips, pinned (DESIGN: count queries per request):
     the session from Redis; the user; the class with its type, place and instructor;
-    the policy from the cache; then booking, claim, event and outbox in one transaction
-    (two savepoint statements around it here, BEGIN and COMMIT in production)."""
+    the policy from the cache; then the client's row lock, booking, event, outbox and
+    the claim last in one transaction (two savepoint statements around it here, BEGIN
+    and COMMIT in production). The client's lock is the price of the one lock order: a
+    promotion holding the session can then take the client without waiting on this
+    booking (bookings.services)."""
     client.force_login(client_user)
     token = _token(client, session)  # the page view also warms the policy cache
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.post(reverse("bookings:book_class", args=[session.pk]), {"quantity": 1, "token": token})
     assert response.status_code == 302 and Booking.objects.filter(client=client_user).count() == 1
 

@@ -3,7 +3,7 @@
 Two clients (or two approvals) race from two threads, each with its own database
 connection, released at once by a barrier; a test-only pause widens the gap
 between the free-slot check and the write. With the therapist's row lock the
-second waits and finds the time taken; without it (SHALA_TEST_THERAPY_LOCK=False)
+second waits and finds the time taken; without it (guard "therapist" off through config.race)
 the exclusion constraints on Occupancy still let only one through. The negative
 control drops those constraints too, and the same race must then double-book:
 proof that these tests can see the bug they guard against.
@@ -86,14 +86,14 @@ def _overlapping_pairs() -> int:
 
 @pytest.fixture
 def race_pause(settings):
-    settings.SHALA_TEST_THERAPY_RACE_PAUSE = 0.05
+    settings.SHALA_RACE_PAUSES = {"therapy-slot": 0.05}
     return settings
 
 
 @pytest.fixture
 def without_lock(race_pause):
-    race_pause.SHALA_TEST_THERAPY_LOCK = False
-    race_pause.SHALA_TEST_THERAPY_RACE_PAUSE = 0.3
+    race_pause.SHALA_RACE_UNGUARDED = {"therapist"}
+    race_pause.SHALA_RACE_PAUSES = {"therapy-slot": 0.3}
     return race_pause
 
 

@@ -5,7 +5,7 @@ released at once by a barrier.
   and never give one spot to two people.
 - An accept and the expiry of the same offer racing: exactly one wins, and the offer,
   its entry and its held booking agree. With the offer claim's lock switched off
-  (SHALA_TEST_WAITLIST_LOCK=False, the negative control) the same race leaves them
+  (guard "waitlist" off through config.race, the negative control) the same race leaves them
   disagreeing, which proves the test can see the bug it guards against.
 """
 
@@ -87,8 +87,7 @@ def _assert_consistent(session: ClassSession) -> None:
 
 @pytest.fixture
 def race_settings(settings):
-    settings.SHALA_TEST_BOOKING_RACE_PAUSE = 0.01
-    settings.SHALA_TEST_WAITLIST_RACE_PAUSE = 0.02
+    settings.SHALA_RACE_PAUSES = {"booking-claim": 0.01, "waitlist-offer": 0.02}
     return settings
 
 
@@ -167,7 +166,7 @@ def test_an_accept_racing_the_expiry_has_one_winner(race_settings):
 
 
 def test_negative_control_without_the_offer_lock_the_same_race_gives_two_answers(race_settings):
-    race_settings.SHALA_TEST_WAITLIST_LOCK = False
+    race_settings.SHALA_RACE_UNGUARDED = {"waitlist"}
 
     offers = _accept_and_expire_race(rounds=5)
 

@@ -137,11 +137,91 @@ def test_accepting_after_expiry_is_refused_with_a_clear_message(offered):
     assert offer_of(queue[1]).state == OfferState.OPEN
 
 
-def test_a_client_cannot_accept_another_clients_offer(offered):
+def test_a_client_cannot_find_another_clients_offer(offered):
     _, queue, offer = offered
 
     with pytest.raises(WaitlistOffer.DoesNotExist):
         services.client_offer(client=queue[1].client, offer_id=offer.pk)
+
+
+def _unchanged(session, offer, entry) -> tuple:
+    offer.refresh_from_db()
+    entry.refresh_from_db()
+    booking = Booking.objects.get(pk=offer.booking_id)
+    return offer.state, entry.state, booking.status, ClassSession.objects.get(pk=session.pk).spots_taken
+
+
+def test_a_client_cannot_accept_another_clients_offer(offered):
+    """The service itself refuses, whoever calls it (not only the page's lookup)."""
+    session, queue, offer = offered
+    before = _unchanged(session, offer, queue[0])
+
+    with pytest.raises(services.NotPermitted):
+        services.accept_offer(offer=offer, actor=queue[1].client)
+
+    assert _unchanged(session, offer, queue[0]) == before == (OfferState.OPEN, EntryState.OFFERED, "pending", 2)
+    assert not Booking.objects.filter(client=queue[1].client, status=BookingStatus.CONFIRMED).exists()
+
+
+def test_a_client_cannot_decline_another_clients_offer(offered):
+    session, queue, offer = offered
+    before = _unchanged(session, offer, queue[0])
+
+    with pytest.raises(services.NotPermitted):
+        services.decline_offer(offer=offer, actor=queue[1].client)
+
+    assert _unchanged(session, offer, queue[0]) == before
+    assert not WaitlistOffer.objects.filter(entry=queue[1]).exists()  # the spot was not passed on
+
+
+def test_a_client_cannot_take_another_client_off_the_waitlist(offered):
+    session, queue, offer = offered
+
+    with pytest.raises(services.NotPermitted):
+        services.leave_waitlist(entry=queue[0], actor=queue[1].client)
+
+    assert _unchanged(session, offer, queue[0])[:2] == (OfferState.OPEN, EntryState.OFFERED)
+
+
+def test_staff_who_manage_the_queue_may_decline_for_the_client(offered):
+    _, _queue, offer = offered
+
+    services.decline_offer(offer=offer, actor=staff_with("waitlist.change_waitlistentry"))
+
+    assert WaitlistOffer.objects.get(pk=offer.pk).state == OfferState.DECLINED
+
+
+# The hold services of bookings check the owner too: the waitlist is not their only caller.
+
+
+def test_another_client_cannot_confirm_a_hold(offered):
+    session, queue, offer = offered
+    before = _unchanged(session, offer, queue[0])
+
+    with pytest.raises(booking_services.NotPermitted):
+        booking_services.confirm_hold(booking=offer.booking, actor=queue[1].client)
+
+    assert _unchanged(session, offer, queue[0]) == before
+    assert not offer.booking.events.filter(to_status=BookingStatus.CONFIRMED).exists()
+
+
+def test_another_client_cannot_release_a_hold(offered):
+    session, queue, offer = offered
+    before = _unchanged(session, offer, queue[0])
+
+    with pytest.raises(booking_services.NotPermitted):
+        booking_services.release_hold(booking=offer.booking, to=BookingStatus.CANCELLED, actor=queue[1].client)
+
+    assert _unchanged(session, offer, queue[0]) == before
+    assert not WaitlistOffer.objects.filter(entry=queue[1]).exists()
+
+
+def test_the_holds_own_client_confirms_it(offered):
+    _, queue, offer = offered
+
+    booking = booking_services.confirm_hold(booking=offer.booking, actor=queue[0].client)
+
+    assert booking.status == BookingStatus.CONFIRMED
 
 
 def test_cancelling_the_held_booking_counts_as_declining(offered):

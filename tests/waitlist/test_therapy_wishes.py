@@ -593,7 +593,7 @@ def _agrees(offer: TherapyWishOffer) -> bool:
 
 @pytest.fixture
 def race_settings(settings):
-    settings.SHALA_TEST_WAITLIST_RACE_PAUSE = 0.02
+    settings.SHALA_RACE_PAUSES = {"waitlist-offer": 0.02}
     return settings
 
 
@@ -623,7 +623,7 @@ def test_an_accept_racing_the_expiry_has_one_winner(studio, race_settings):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_negative_control_without_the_lock_and_condition_the_race_gives_two_answers(studio, race_settings):
-    race_settings.SHALA_TEST_WAITLIST_LOCK = False
+    race_settings.SHALA_RACE_UNGUARDED = {"waitlist"}
 
     offers = _accept_and_expire_race(studio, rounds=5)
 
