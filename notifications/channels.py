@@ -56,15 +56,18 @@ def message_context(notification: Notification) -> dict:
     }
 
 
-def render(notification: Notification, part: str) -> str:
+def render(notification: Notification, part: str, context: dict | None = None) -> str:
     """Render templates/notifications/<kind>/<part> in the recipient's zone and language.
 
     A ``.txt`` part is plain text (notifications.text: nothing escaped); ``body.html`` is HTML.
+    ``context``: the message's ``message_context``, when the caller renders several parts
+    of one message (it reads the owners' private data once, not once per part).
     """
     user = notification.recipient
     name = f"notifications/{notification.kind}/{part}"
-    with timezone.override(user.zone), translation.override(user.language or settings.LANGUAGE_CODE):
+    if context is None:
         context = message_context(notification)
+    with timezone.override(user.zone), translation.override(user.language or settings.LANGUAGE_CODE):
         text = render_text(name, context) if part.endswith(".txt") else render_to_string(name, context)
     return text.strip()
 
@@ -73,9 +76,10 @@ def _send_email(notification: Notification) -> str:
     user = notification.recipient
     if not user.email:
         raise PermanentError("The recipient has no e-mail address.")
+    context = message_context(notification)
     try:
-        subject = " ".join(render(notification, "subject.txt").split())
-        text = render(notification, "body.txt")
+        subject = " ".join(render(notification, "subject.txt", context).split())
+        text = render(notification, "body.txt", context)
     except TemplateDoesNotExist as exc:
         raise PermanentError(f"No template for {notification.kind}: {exc}") from exc
     message = EmailMultiAlternatives(
@@ -85,7 +89,7 @@ def _send_email(notification: Notification) -> str:
         headers={"X-Shala-Notification": str(notification.pk)},
     )
     with contextlib.suppress(TemplateDoesNotExist):
-        message.attach_alternative(render(notification, "body.html"), "text/html")
+        message.attach_alternative(render(notification, "body.html", context), "text/html")
     calendar = notification.context.get("calendar")
     if calendar:
         # The method comes from the event itself (cancelled: CANCEL), so the MIME

@@ -51,6 +51,25 @@ def test_the_instructor_reads_the_note_that_the_outbox_does_not_keep(smtp_inbox,
     assert all(NOTE not in text for text in _to(smtp_inbox, client.email))
 
 
+def test_an_email_reads_the_note_once_for_all_its_parts(smtp_inbox, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications import services as outbox
+
+    session = upcoming_class(days=4)
+    services.book_class(client=UserFactory(), session_id=session.pk, quantity=1, note=NOTE)
+    row = Notification.objects.get(recipient=session.instructor.user, channel="email")
+
+    with CaptureQueriesContext(connection) as queries:
+        outbox.deliver(row.pk)
+
+    reads = [q["sql"] for q in queries.captured_queries if '"bookings_booking"."note"' in q["sql"]]
+    assert len(reads) == 1, reads  # subject, text and HTML parts share one context
+    (body,) = _to(smtp_inbox, session.instructor.user.email)
+    assert f"Note: {NOTE}" in body
+
+
 def test_the_therapist_reads_the_note_that_the_outbox_does_not_keep(
     osteopathy, smtp_inbox, django_capture_on_commit_callbacks
 ):
