@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from bookings import services, therapy
+from bookings import services
 from bookings.models import Booking
 from schedules.models import ClassSession, Practitioner, TherapyType
 from schedules.slots import slots_for
@@ -62,7 +62,7 @@ def seed_therapy(write) -> None:
             now=timezone.now(),
         )[0].slots
         if found:
-            therapy.book_therapy(
+            services.book_therapy(
                 client=client,
                 therapy_type=kind,
                 minutes=minutes,

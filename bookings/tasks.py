@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from bookings import services, therapy
+from bookings import services
 
 
 @shared_task(name="bookings.send_reminders", ignore_result=True)
@@ -20,4 +20,4 @@ def send_daily_agendas() -> int:
 @shared_task(name="bookings.expire_therapy_requests", ignore_result=True)
 def expire_therapy_requests() -> int:
     """Therapy requests nobody answered in time: expired, time freed, client told."""
-    return therapy.expire_requests()
+    return services.expire_requests()

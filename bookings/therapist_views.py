@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bookings import notes, services, therapy
+from bookings import notes, services
 from bookings import therapy_selectors as ts
 from bookings.models import Booking, BookingStatus
 from bookings.therapy_forms import (
@@ -214,8 +214,8 @@ def _session(practitioner, reference: str) -> Booking:
 def approve(request: HttpRequest, practitioner, reference: str) -> HttpResponse:
     booking = _session(practitioner, reference)
     try:
-        therapy.approve_request(booking=booking, actor=request.user, meta=_meta(request))
-    except therapy.SlotTaken as exc:
+        services.approve_request(booking=booking, actor=request.user, meta=_meta(request))
+    except services.SlotTaken as exc:
         messages.error(request, _("%(msg)s Another session was confirmed there: suggest other times.") % {"msg": exc})
         return redirect("bookings:therapist_requests")
     except services.BookingError as exc:
@@ -234,7 +234,7 @@ def decline(request: HttpRequest, practitioner, reference: str) -> HttpResponse:
         messages.error(request, _("Tell the client why."))
         return redirect("bookings:therapist_requests")
     try:
-        therapy.decline_request(
+        services.decline_request(
             booking=booking, actor=request.user, reason=form.cleaned_data["reason"], meta=_meta(request)
         )
     except services.BookingError as exc:
@@ -256,7 +256,7 @@ def propose(request: HttpRequest, practitioner, reference: str) -> HttpResponse:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(back)
     try:
-        therapy.propose_times(
+        services.propose_times(
             booking=booking,
             actor=request.user,
             starts=form.starts(),
@@ -343,7 +343,7 @@ def cancel(request: HttpRequest, practitioner, reference: str) -> HttpResponse:
         messages.error(request, _("A reason is required: the client reads it."))
         return redirect("bookings:therapist_session", reference=reference)
     try:
-        therapy.therapist_cancel(
+        services.therapist_cancel(
             booking=booking, actor=request.user, reason=form.cleaned_data["reason"], meta=_meta(request)
         )
     except services.BookingError as exc:

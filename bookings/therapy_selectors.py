@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, TimeProposal
-from bookings.therapy import answer_due, needs_approval
+from bookings.services import answer_due, needs_approval
 from bookings.transitions import ACTIVE_VALUES
 from schedules.availability import Slot
 from schedules.models import (
@@ -351,7 +351,7 @@ class BookingTerms:
 
 
 def booking_terms(*, client, practitioner: Practitioner, starts_at: datetime) -> BookingTerms:
-    """Firm booking or request, by the same rules book_therapy applies (bookings.therapy)."""
+    """Firm booking or request, by the same rules book_therapy applies (bookings.services.therapy)."""
     cfg = settings_for(practitioner)
     now = timezone.now()
     if not needs_approval(cfg, client=client, starts_at=starts_at, now=now):

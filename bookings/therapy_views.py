@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedRequest
-from bookings import selectors, services, therapy
+from bookings import selectors, services
 from bookings import therapy_selectors as ts
 from bookings.models import Booking, TimeProposal
 from bookings.therapy_forms import SeriesConfirmForm, TherapyBookingForm
@@ -122,7 +122,7 @@ def book_therapy(request: AuthedRequest, slug: str) -> HttpResponse:
             request, kind, duration.minutes, therapist, start, int(data["repeat"]), data, form, context["terms"]
         )
     try:
-        booking = therapy.book_therapy(
+        booking = services.book_therapy(
             client=request.user,
             therapy_type=kind,
             minutes=duration.minutes,
@@ -133,7 +133,7 @@ def book_therapy(request: AuthedRequest, slug: str) -> HttpResponse:
             idempotency_key=data["token"],
             meta=services.RequestMeta.from_request(request),
         )
-    except therapy.SlotTaken as exc:
+    except services.SlotTaken as exc:
         context["taken"] = exc
         return render(request, "bookings/therapy/confirm.html", context, status=409)
     except services.BookingError as exc:
@@ -149,7 +149,7 @@ def book_therapy(request: AuthedRequest, slug: str) -> HttpResponse:
 def _plan_series(request, kind, minutes, therapist, start, interval, data, form, terms) -> HttpResponse:
     zone = timezone.get_current_timezone()
     try:
-        items = therapy.plan_series(
+        items = services.plan_series(
             therapy_type=kind,
             minutes=minutes,
             practitioner=therapist,
@@ -176,7 +176,7 @@ def _plan_series(request, kind, minutes, therapist, start, interval, data, form,
         return render(request, "bookings/therapy/series.html", context)
     chosen = series_form.chosen()
     try:
-        series = therapy.book_series(
+        series = services.book_series(
             client=request.user,
             therapy_type=kind,
             minutes=minutes,
@@ -218,10 +218,10 @@ def reschedule(request: AuthedRequest, reference: str) -> HttpResponse:
             messages.error(request, _("Please choose a time."))
             return redirect("bookings:reschedule", reference=reference)
         try:
-            therapy.reschedule(
+            services.reschedule(
                 booking=booking, starts_at=start, actor=request.user, meta=services.RequestMeta.from_request(request)
             )
-        except therapy.SlotTaken as exc:
+        except services.SlotTaken as exc:
             messages.error(request, str(exc))
             return redirect("bookings:reschedule", reference=reference)
         except services.BookingError as exc:
@@ -259,7 +259,7 @@ def proposal(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404(_("No such proposal.")) from None
     if request.method == "POST":
         try:
-            booking = therapy.accept_proposal(
+            booking = services.accept_proposal(
                 proposal=found, client=request.user, meta=services.RequestMeta.from_request(request)
             )
         except services.BookingError as exc:
@@ -276,7 +276,7 @@ def proposal(request: AuthedRequest, pk: int) -> HttpResponse:
 def cancel_series(request: AuthedRequest, reference: str) -> HttpResponse:
     booking = _own_therapy_booking(request, reference)
     try:
-        count = therapy.cancel_rest_of_series(
+        count = services.cancel_rest_of_series(
             booking=booking, actor=request.user, meta=services.RequestMeta.from_request(request)
         )
     except services.BookingError as exc:

@@ -27,7 +27,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings import services as booking_services
-from bookings import therapy
 from bookings.models import Booking
 from schedules import services
 from schedules import slots as therapy_slots
@@ -220,7 +219,7 @@ def _therapy_booking(studio: Studio) -> None:
     found = therapy_slots.slots_for(
         massage, minutes=60, practitioner_ids=[studio.ana.pk], first_day=day, last_day=day, now=timezone.now()
     )
-    therapy.book_therapy(
+    booking_services.book_therapy(
         client=UserFactory(email="therapy-client@example.com"),
         therapy_type=massage,
         minutes=60,
@@ -236,7 +235,7 @@ def _therapy_wish_offer(studio: Studio) -> None:
     found = therapy_slots.slots_for(
         massage, minutes=60, practitioner_ids=[studio.ana.pk], first_day=day, last_day=day, now=timezone.now()
     )
-    booking = therapy.book_therapy(
+    booking = booking_services.book_therapy(
         client=UserFactory(),
         therapy_type=massage,
         minutes=60,

@@ -125,10 +125,10 @@ def test_the_time_off_service_refuses_instants_beyond_the_bounds_for_every_calle
     ],
 )
 def test_a_proposed_time_in_year_1_or_9999_is_a_message(client, studio, when, message):
-    from bookings import therapy
+    from bookings import services
 
     therapist, kind = studio
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=UserFactory(), therapy_type=kind, minutes=60, practitioner=therapist, starts_at=at(10)
     )
     client.force_login(therapist.user)

@@ -53,8 +53,8 @@ from hypothesis import strategies as st
 
 from accounts.middleware import TZ_COOKIE
 from accounts.models import User
+from bookings import services
 from bookings import services as booking_services
-from bookings import therapy
 from bookings.models import Booking, TimeProposal
 from notifications import services as notification_services
 from schedules.models import ClassSession, Practitioner, TherapyType
@@ -166,12 +166,12 @@ def world(db) -> World:
     booking_services.book_class(client=other, session_id=full_session.pk, quantity=1)
     entry = waitlist_services.join_waitlist(client=client_user, session_id=full_session.pk, party_size=1)
     class_booking = booking_services.book_class(client=client_user, session_id=session.pk, quantity=1)
-    therapy_booking = therapy.book_therapy(
+    therapy_booking = services.book_therapy(
         client=client_user, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=at(10)
     )
-    [proposal] = therapy.propose_times(booking=therapy_booking, actor=therapist.user, starts=[at(14)])
+    [proposal] = services.propose_times(booking=therapy_booking, actor=therapist.user, starts=[at(14)])
     set_approval(therapist, "request")
-    requested = therapy.book_therapy(
+    requested = services.book_therapy(
         client=other,
         therapy_type=kind,
         minutes=60,

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from bookings import therapy as booking_therapy
+from bookings import services as booking_services
 from waitlist import services, wishes
 
 
@@ -21,6 +21,6 @@ def expire_offers() -> dict:
         "closed": services.close_lapsed_entries(),
         "therapy_offers_expired": wishes.expire_due_offers(),
         "therapy_wishes_expired": wishes.close_lapsed_wishes(),
-        "therapy_holds_freed": booking_therapy.expire_therapy_holds(grace=timedelta(minutes=10)),
+        "therapy_holds_freed": booking_services.expire_therapy_holds(grace=timedelta(minutes=10)),
         "therapy_offered": wishes.sweep_wishes(),
     }

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bookings import therapy as booking_therapy
+from bookings import services as booking_services
 from bookings.models import Booking, BookingStatus
 from bookings.services import BookingError, RequestMeta
 from bookings.transitions import Status
@@ -238,7 +238,7 @@ def offer_released_time(
     # Not waiting for the therapist's lock here: the releasing transaction may hold a
     # booking row, and an action that holds the therapist and wants that row would
     # deadlock with us. Someone busy with this calendar now: the time is not offered.
-    cfg = booking_therapy._try_lock_therapist(practitioner_id)
+    cfg = booking_services.try_lock_therapist(practitioner_id)
     if cfg is None:
         return None
     zone = cfg.zone
@@ -254,7 +254,7 @@ def offer_released_time(
         for slot in rules.preferred(fitting, freed_start=starts_at):
             try:
                 offer = _keep_for(wish, practitioner, slot, terms, meta=meta, now=now)
-            except booking_therapy.SlotTaken:
+            except booking_services.SlotTaken:
                 continue  # taken since the slots were read (a room shared with another therapist)
             except (BookingError, WaitlistError):
                 break  # this wish cannot be booked here, or was just offered elsewhere: the next one
@@ -282,7 +282,7 @@ def _keep_for(
         )
         if not claimed:
             raise WaitlistError(_("This wish is no longer waiting."))
-        booking = booking_therapy.hold_slot(
+        booking = booking_services.hold_slot(
             client=wish.client,
             therapy_type=wish.therapy_type,
             minutes=wish.minutes,
@@ -356,10 +356,10 @@ def sweep_wishes(*, now: datetime | None = None, limit: int = 100, horizon_days:
                 continue
             try:
                 with transaction.atomic():
-                    cfg = booking_therapy._lock_therapist(pid)
+                    cfg = booking_services.lock_therapist(pid)
                     terms = rules.wish_hold_terms(base_terms, min_notice_hours=cfg.min_notice_hours)
                     offer = _keep_for(wish, cfg.practitioner, slot, terms, meta=TASK, now=now)
-            except booking_therapy.SlotTaken:
+            except booking_services.SlotTaken:
                 continue
             except (BookingError, WaitlistError):
                 break
@@ -426,7 +426,7 @@ def settle_stale_offers(*, practitioner_id: int, now: datetime) -> None:
 def _lock_therapist(practitioner_id: int) -> None:
     """The first lock of an answer (accept, decline, expire); the negative control (guard "waitlist") skips it."""
     if race.locking("waitlist"):
-        booking_therapy._lock_therapist(practitioner_id)
+        booking_services.lock_therapist(practitioner_id)
 
 
 def _claim(offer_id: int, to_state: str, now: datetime, *, due: bool | None = None) -> bool:
@@ -477,7 +477,7 @@ def accept_offer(
         settle_stale_offers(practitioner_id=offer.practitioner_id, now=now)
         if _claim(offer.pk, OfferState.ACCEPTED, now, due=False):
             try:
-                booking = booking_therapy.confirm_therapy_hold(
+                booking = booking_services.confirm_therapy_hold(
                     booking=offer.booking, client=actor, meta=meta, reason="therapy wish offer accepted"
                 )
             except BookingError:
@@ -513,7 +513,7 @@ def decline_offer(*, offer: TherapyWishOffer, actor: User | None, meta: RequestM
         wish = TherapyWish.objects.get(pk=offer.wish_id)
         _move(wish, WishState.DECLINED, meta=meta, actor=actor, offer=offer)
         # The release sends therapy_time_released: the receiver offers the time to the next wish.
-        booking_therapy.release_therapy_hold(
+        booking_services.release_therapy_hold(
             booking=offer.booking, to=Status.CANCELLED, actor=actor, meta=meta, reason="therapy wish offer declined"
         )
 
@@ -536,7 +536,7 @@ def expire_offer(*, offer_id: int, now: datetime | None = None) -> bool:
         wish = offer.wish
         _move(wish, WishState.EXPIRED, meta=TASK, offer=offer, reason="offer not accepted in time")
         messages.wish_offer_expired(offer)
-        booking_therapy.release_therapy_hold(
+        booking_services.release_therapy_hold(
             booking=offer.booking, to=Status.EXPIRED, actor=None, reason="therapy wish offer expired"
         )
         return True

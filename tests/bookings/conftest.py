@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, BookingPolicy
-from bookings.therapy import book_therapy
+from bookings.services import book_therapy
 from schedules import services as schedule_services
 from schedules.models import Occupancy, TherapistSettings
 from schedules.recurrence import wall_time_to_utc

@@ -13,7 +13,7 @@ from django.utils.dateformat import format as date_format
 from bookings import services
 from bookings.admin import START_FORMAT
 from bookings.models import Booking
-from bookings.therapy import book_therapy
+from bookings.services import book_therapy
 from schedules.models import ClassSession
 from schedules.recurrence import wall_time_to_utc
 from schedules.selectors import local_midnight

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from bookings import services
 from bookings.models import Booking
-from bookings.therapy import book_therapy
+from bookings.services import book_therapy
 from schedules.models import Practitioner
 from tests.bookings.conftest import MADRID, at, make_therapist, upcoming_class
 from tests.factories import (

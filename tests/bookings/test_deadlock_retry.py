@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from bookings import services
 from bookings.models import Booking, BookingEvent
+from bookings.services import classes, lifecycle
 from notifications.models import Notification
 from schedules.models import ClassSession
 from tests.bookings.conftest import upcoming_class
@@ -31,7 +32,7 @@ BUSY = "This class is busy, please try again"
 @pytest.fixture
 def deadlocks(monkeypatch):
     """``deadlocks(n)``: the next ``n`` spot claims are aborted by PostgreSQL with 40P01."""
-    real = services._claim_spots
+    real = services.claim_spots
     left = [0]
     attempts = [0]
 
@@ -43,7 +44,7 @@ def deadlocks(monkeypatch):
                 cursor.execute("DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$")
         return real(session_id, quantity)
 
-    monkeypatch.setattr(services, "_claim_spots", claim)
+    monkeypatch.setattr(classes, "claim_spots", claim)  # where book_class looks it up
 
     def arm(n: int) -> list[int]:
         left[0] = n
@@ -80,7 +81,7 @@ def test_a_booking_that_loses_one_deadlock_is_run_again_and_succeeds(deadlocks):
 def test_a_cancellation_that_loses_one_deadlock_is_run_again(monkeypatch):
     session = upcoming_class(capacity=5)
     booking = services.book_class(client=UserFactory(), session_id=session.pk, quantity=1)
-    real = services._release_spots
+    real = services.release_spots
     calls = []
 
     def release(session_id: int, quantity: int) -> None:
@@ -90,7 +91,7 @@ def test_a_cancellation_that_loses_one_deadlock_is_run_again(monkeypatch):
                 cursor.execute("DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; END $$")
         real(session_id, quantity)
 
-    monkeypatch.setattr(services, "_release_spots", release)
+    monkeypatch.setattr(lifecycle, "release_spots", release)  # where cancel_booking looks it up
 
     services.cancel_booking(booking=booking, actor=None)
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import therapy
+from bookings import services
 from schedules.models import Practitioner, TherapyType
 from schedules.recurrence import wall_time_to_utc
 from tests.factories import (
@@ -148,7 +148,9 @@ def test_moving_a_session_answers_htmx_with_the_calendar_and_times_only(client, 
     kind = TherapyType.objects.get(slug="massage")
     carla = UserFactory(time_zone="Europe/Madrid")
     first = wall_time_to_utc(_day(2), time(10), MADRID)
-    booking = therapy.book_therapy(client=carla, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=first)
+    booking = services.book_therapy(
+        client=carla, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=first
+    )
     client.force_login(carla)
     url = reverse("bookings:reschedule", args=[booking.reference])
     day = _day(4)

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 
 from bookings import exports, services
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.therapy import book_therapy
+from bookings.services import book_therapy
 from tests.bookings.conftest import at, upcoming_class
 from tests.factories import UserFactory, staff_with
 

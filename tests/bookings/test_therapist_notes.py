@@ -10,8 +10,7 @@ import pytest
 
 from bookings.models import Booking
 from bookings.notes import save_therapist_note
-from bookings.services import NotPermitted
-from bookings.therapy import book_therapy
+from bookings.services import NotPermitted, book_therapy
 from tests.bookings.conftest import at
 from tests.factories import staff_with
 

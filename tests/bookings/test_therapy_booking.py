@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent, BookingStatus
-from bookings.services import BookingError
-from bookings.therapy import SlotTaken, book_therapy
+from bookings.services import BookingError, SlotTaken, book_therapy
 from notifications.models import Notification
 from schedules.models import ApprovalMode, Occupancy, TherapyDuration
 from tests.bookings.conftest import at, set_approval

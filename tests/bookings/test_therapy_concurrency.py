@@ -19,7 +19,7 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from bookings.models import Booking, BookingStatus
-from bookings.therapy import SlotTaken, approve_request, book_therapy
+from bookings.services import SlotTaken, approve_request, book_therapy
 from schedules.models import ApprovalMode, Occupancy, OccupancyKind
 from tests.bookings.conftest import at, overlapping_request, set_approval, therapy_monday
 from tests.factories import TherapistFactory, UserFactory

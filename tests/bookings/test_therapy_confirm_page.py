@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from bookings import therapy
+from bookings import services
 from bookings.models import Booking
 from tests.factories import (
     AvailabilityRuleFactory,
@@ -98,8 +98,8 @@ def test_firm_for_returning_clients_is_a_request_for_a_new_client(client, place,
 def test_firm_for_returning_clients_is_firm_for_a_returning_one(client, place, carla):
     eva = _therapist("Eva Sanz", "returning", place)
     kind = _kind(place, eva)
-    past = therapy.book_therapy(client=carla, therapy_type=kind, minutes=60, practitioner=eva, starts_at=_start(3))
-    therapy.approve_request(booking=past, actor=eva.user)
+    past = services.book_therapy(client=carla, therapy_type=kind, minutes=60, practitioner=eva, starts_at=_start(3))
+    services.approve_request(booking=past, actor=eva.user)
     type(past).objects.filter(pk=past.pk).update(starts_at=past.starts_at - timedelta(days=30))  # held last month
     html = _confirm_page(client, carla, eva, _start()).content.decode()
     assert "This is a request" not in html and ">Confirm booking</button>" in html
@@ -146,7 +146,7 @@ def test_a_series_with_a_request_therapist_says_the_sessions_will_be_requests(cl
     response = _series_plan(client, carla, ben, start)
     html = response.content.decode()
     assert 'data-testid="series-form"' in html  # the planning page, nothing booked yet
-    due = therapy.answer_due(ben.therapist_settings, starts_at=start, now=timezone.now())
+    due = services.answer_due(ben.therapist_settings, starts_at=start, now=timezone.now())
     when = date_format(due.astimezone(NEW_YORK), "l j F, H:i")  # the client's zone, not Madrid
     assert f"These sessions will be requests: Ben Ortiz answers by {when}." in html
     assert ">Send the requests</button>" in html

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from bookings import therapy
+from bookings import services
 from bookings.models import Booking, TimeProposal
 from schedules.models import AvailabilityOverride, AvailabilityRule, Location, Practitioner, Room, TherapyType
 from schedules.slots import slots_for
@@ -90,7 +90,9 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def _book(p: Practice, client: User, therapist: Practitioner, start: datetime) -> Booking:
-    return therapy.book_therapy(client=client, therapy_type=p.kind, minutes=60, practitioner=therapist, starts_at=start)
+    return services.book_therapy(
+        client=client, therapy_type=p.kind, minutes=60, practitioner=therapist, starts_at=start
+    )
 
 
 # --- client flow --------------------------------------------------------------------------
@@ -229,7 +231,7 @@ def test_a_client_reschedules_from_the_calendar(client, practice):
 
 def test_a_client_accepts_a_proposed_time_with_one_click(client, practice):
     booking = _book(practice, practice.carla, practice.ben, _at(_day(), 10))
-    (proposal,) = therapy.propose_times(booking=booking, actor=practice.ben.user, starts=[_at(_day(), 12)])
+    (proposal,) = services.propose_times(booking=booking, actor=practice.ben.user, starts=[_at(_day(), 12)])
     client.force_login(practice.carla)
     assert "accept" in client.get(booking.get_absolute_url()).content.decode()
     response = client.post(reverse("bookings:proposal", args=[proposal.pk]))
@@ -353,7 +355,7 @@ def test_a_therapist_cancels_with_a_reason_and_no_fee(client, practice):
 
 def test_clients_see_and_change_only_their_own_sessions(client, practice):
     mine = _book(practice, practice.carla, practice.ben, _at(_day(), 10))
-    (proposal,) = therapy.propose_times(booking=mine, actor=practice.ben.user, starts=[_at(_day(), 12)])
+    (proposal,) = services.propose_times(booking=mine, actor=practice.ben.user, starts=[_at(_day(), 12)])
     client.force_login(practice.david)
     for url in (
         mine.get_absolute_url(),

@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 
 from bookings.models import Booking, BookingSeries
-from bookings.services import BookingError
-from bookings.therapy import (
+from bookings.services import (
+    BookingError,
     SlotTaken,
     accept_proposal,
     book_series,

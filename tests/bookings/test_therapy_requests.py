@@ -9,8 +9,8 @@ import pytest
 from django.db import connections
 
 from bookings.models import Booking, BookingEvent, BookingStatus, ProposalState, TimeProposal
-from bookings.services import BookingError
-from bookings.therapy import (
+from bookings.services import (
+    BookingError,
     accept_proposal,
     approve_request,
     book_therapy,

@@ -10,13 +10,14 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-import bookings.therapy as therapy_module
+import bookings.services.therapy_moves as therapy_module
 from bookings.models import Booking, BookingEvent, BookingSeries, BookingStatus
-from bookings.services import BookingError, cancel_booking
-from bookings.therapy import (
+from bookings.services import (
+    BookingError,
     SlotTaken,
     book_series,
     book_therapy,
+    cancel_booking,
     cancel_rest_of_series,
     plan_series,
     reschedule,

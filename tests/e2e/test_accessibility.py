@@ -35,8 +35,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from accounts.models import User
+from bookings import services
 from bookings import services as booking_services
-from bookings import therapy
 from bookings.models import Booking, BookingPolicy
 from notifications import devmail
 from schedules.models import ApprovalMode, AvailabilityRule, ClassSession, TherapistSettings, TherapyType
@@ -150,7 +150,7 @@ def site(studio: Studio, settings) -> Site:
     )
     zone = cfg.zone
     day = timezone.localdate(timezone.now(), zone) + timedelta(days=3)
-    therapy_booking = therapy.book_therapy(
+    therapy_booking = services.book_therapy(
         client=carla,
         therapy_type=massage,
         minutes=60,
@@ -159,7 +159,7 @@ def site(studio: Studio, settings) -> Site:
         intake={"Any injuries or areas to avoid?": "Left shoulder"},
     )
     # Irene suggests two other times (the client's proposal page).
-    proposals = therapy.propose_times(
+    proposals = services.propose_times(
         booking=therapy_booking,
         actor=therapist.user,
         starts=[wall_time_to_utc(day + timedelta(days=1), time(h), zone) for h in (12, 14)],
@@ -185,7 +185,7 @@ def site(studio: Studio, settings) -> Site:
     bens_times = []
     for wish_day in (day + timedelta(days=5), day + timedelta(days=6)):
         bens_times.append(
-            therapy.book_therapy(
+            services.book_therapy(
                 client=ben,
                 therapy_type=massage,
                 minutes=60,

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from bookings import services as booking_services
 from bookings.admin import START_FORMAT
 from bookings.models import Booking
-from bookings.therapy import book_therapy
+from bookings.services import book_therapy
 from schedules.models import Practitioner, Room
 from tests.bookings.conftest import at, make_therapist
 from tests.e2e.test_bookings import a_client, bookable, default_policy  # noqa: F401 - autouse fixture

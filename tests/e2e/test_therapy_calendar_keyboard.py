@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import Page, expect
 
-from bookings import therapy
+from bookings import services
 from schedules.models import Practitioner, TherapyType
 from schedules.recurrence import wall_time_to_utc
 from tests.e2e.conftest import STUDIO_ZONE
@@ -147,7 +147,7 @@ def test_moving_a_session_the_chosen_days_times_come_in_place_too(live_server, p
     practice = a_massage_practice()
     carla = a_client("carla@example.com", "Carla Díaz")
     zone = ZoneInfo(STUDIO_ZONE)
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=carla,
         therapy_type=practice.kind,
         minutes=60,

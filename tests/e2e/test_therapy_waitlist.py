@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from bookings import services
 from bookings import services as booking_services
-from bookings import therapy
 from bookings.models import Booking, BookingPolicy, BookingStatus
 from schedules.recurrence import wall_time_to_utc
 from tests.e2e.test_bookings import a_client, log_in
@@ -51,7 +51,7 @@ def test_a_client_asks_for_a_time_gets_the_offer_and_books_it(live_server, new_p
     today = timezone.localdate()
     monday = today + timedelta(days=21 - today.weekday())
     ben = a_client("ben@example.com", "Ben Booked")
-    bens = therapy.book_therapy(
+    bens = services.book_therapy(
         client=ben,
         therapy_type=massage,
         minutes=60,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from bookings import services, therapy
+from bookings import services
 from notifications import services as notification_services
 from schedules import services as schedule_services
 from tests.bookings.conftest import upcoming_class
@@ -52,7 +52,7 @@ def test_a_therapy_session_is_the_same_event_in_each_partys_feed_and_invitations
 ):
     _kind, noor = osteopathy
     with django_capture_on_commit_callbacks(execute=True):
-        booking = therapy.approve_request(booking=request_session(osteopathy, carla), actor=noor.user)
+        booking = services.approve_request(booking=request_session(osteopathy, carla), actor=noor.user)
     for person, role in ((carla, "REQ-PARTICIPANT"), (noor.user, "CHAIR")):
         invite = invitations_to(smtp_inbox, person.email)[-1].event
         event = _feed(client, person).event(booking.ics_uid)
@@ -99,7 +99,7 @@ def test_a_personal_feed_reads_a_fixed_number_of_queries(
     for days in (3, 4, 5, 6):
         booking = services.book_class(client=carla, session_id=upcoming_class(days=days).pk, quantity=1)
     services.cancel_booking(booking=booking, actor=carla)
-    approved = therapy.approve_request(booking=request_session(osteopathy, carla), actor=noor.user)
+    approved = services.approve_request(booking=request_session(osteopathy, carla), actor=noor.user)
     url = reverse("bookings:feed", args=[notification_services.feed_token(user=carla)])
     with django_assert_max_num_queries(3):
         assert len(read(client.get(url).content).events) == 5

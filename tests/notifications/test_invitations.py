@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import services, therapy
+from bookings import services
 from schedules import services as schedule_services
 from tests.bookings.conftest import upcoming_class
 from tests.factories import (
@@ -100,7 +100,7 @@ def _at(days: int, hour: int) -> datetime:
 def request_session(osteopathy, client):
     """A request for an hour three days ahead at 10:00 Madrid time."""
     kind, noor = osteopathy
-    return therapy.book_therapy(client=client, therapy_type=kind, minutes=60, practitioner=noor, starts_at=_at(3, 10))
+    return services.book_therapy(client=client, therapy_type=kind, minutes=60, practitioner=noor, starts_at=_at(3, 10))
 
 
 def _both(inbox, carla, noor) -> tuple[Invitation, Invitation]:
@@ -142,7 +142,7 @@ def test_an_approved_request_confirms_both_copies_with_a_higher_sequence(
         booking = request_session(osteopathy, carla)
     requested, _ = _both(smtp_inbox, carla, noor)
     with django_capture_on_commit_callbacks(execute=True):
-        booking = therapy.approve_request(booking=booking, actor=noor.user)
+        booking = services.approve_request(booking=booking, actor=noor.user)
     to_client, to_therapist = _both(smtp_inbox, carla, noor)
     assert to_client.method == "REQUEST" and to_client.event.status == "CONFIRMED"
     assert to_client.event.attendees[0].partstat == "ACCEPTED"
@@ -152,9 +152,9 @@ def test_an_approved_request_confirms_both_copies_with_a_higher_sequence(
 
 def test_a_rescheduled_session_updates_both_copies(smtp_inbox, osteopathy, carla, django_capture_on_commit_callbacks):
     _kind, noor = osteopathy
-    booking = therapy.approve_request(booking=request_session(osteopathy, carla), actor=noor.user)
+    booking = services.approve_request(booking=request_session(osteopathy, carla), actor=noor.user)
     with django_capture_on_commit_callbacks(execute=True):
-        booking_confirmed_again = therapy.reschedule(booking=booking, starts_at=_at(5, 11), actor=carla)
+        booking_confirmed_again = services.reschedule(booking=booking, starts_at=_at(5, 11), actor=carla)
     to_client, to_therapist = _both(smtp_inbox, carla, noor)
     assert to_client.method == "REQUEST" and to_client.event.status == "CONFIRMED"
     assert to_client.event.start == to_therapist.event.start == _at(5, 11)
@@ -168,13 +168,13 @@ def test_a_cancelled_session_is_cancelled_in_both_calendars(
 ):
     _kind, noor = osteopathy
     with django_capture_on_commit_callbacks(execute=True):
-        booking = therapy.approve_request(booking=request_session(osteopathy, carla), actor=noor.user)
+        booking = services.approve_request(booking=request_session(osteopathy, carla), actor=noor.user)
     confirmed, _ = _both(smtp_inbox, carla, noor)
     with django_capture_on_commit_callbacks(execute=True):
         if who == "client":
             services.cancel_booking(booking=booking, actor=carla, reason="Sick")
         elif who == "therapist":
-            therapy.therapist_cancel(booking=booking, actor=noor.user, reason="Ill")
+            services.therapist_cancel(booking=booking, actor=noor.user, reason="Ill")
         else:
             services.cancel_booking(booking=booking, actor=staff_with("bookings.change_booking"), reason="Desk")
     booking.refresh_from_db()
@@ -195,9 +195,9 @@ def test_a_request_that_ends_unanswered_or_declined_is_withdrawn_from_both_calen
     requested, _ = _both(smtp_inbox, carla, noor)
     with django_capture_on_commit_callbacks(execute=True):
         if end == "declined":
-            therapy.decline_request(booking=booking, actor=noor.user, reason="Full that week")
+            services.decline_request(booking=booking, actor=noor.user, reason="Full that week")
         else:
-            assert therapy.expire_requests(now=booking.respond_by + timedelta(minutes=1)) == 1
+            assert services.expire_requests(now=booking.respond_by + timedelta(minutes=1)) == 1
     booking.refresh_from_db()
     to_client, to_therapist = _both(smtp_inbox, carla, noor)
     for invite in (to_client, to_therapist):

@@ -17,7 +17,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import services, therapy
+from bookings import services
 from notifications.models import Notification
 from tests.bookings.conftest import upcoming_class
 from tests.factories import PractitionerFactory, UserFactory, staff_with
@@ -76,7 +76,7 @@ def test_the_therapist_reads_the_note_that_the_outbox_does_not_keep(
     kind, noor = osteopathy
     day = timezone.localdate(timezone.now(), MADRID) + timedelta(days=3)
     with django_capture_on_commit_callbacks(execute=True):
-        therapy.book_therapy(
+        services.book_therapy(
             client=UserFactory(display_name="Carla"),
             therapy_type=kind,
             minutes=60,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bookings import services, therapy
+from bookings import services
 from bookings.models import Booking
 from notifications.models import Notification
 from schedules.slots import slots_for
@@ -137,7 +137,7 @@ def test_therapy_sessions_get_their_reminders_too(smtp_inbox, django_capture_on_
         kind, minutes=60, practitioner_ids=[cfg.practitioner.pk], first_day=day, last_day=day, now=asked
     )
     start = found.slots[0].start
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=UserFactory(),
         therapy_type=kind,
         minutes=60,
@@ -164,7 +164,7 @@ def test_a_therapists_agenda_lists_their_sessions_and_open_requests(smtp_inbox, 
     kind = TherapyTypeFactory(title="Shiatsu", therapists=[cfg.practitioner])
     TherapyDurationFactory(therapy_type=kind, minutes=60)
     tomorrow = timezone.localdate(timezone.now(), madrid) + timedelta(days=1)
-    therapy.book_therapy(
+    services.book_therapy(
         client=UserFactory(display_name="Carla"),
         therapy_type=kind,
         minutes=60,

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import services, therapy
+from bookings import services
 from notifications import services as notification_services
 from tests.factories import (
     AvailabilityRuleFactory,
@@ -62,7 +62,7 @@ def test_a_request_tells_the_client_it_waits_and_asks_the_therapist(
 ):
     kind, therapist, client = setup
     with django_capture_on_commit_callbacks(execute=True):
-        booking = therapy.book_therapy(
+        booking = services.book_therapy(
             client=client, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=_at(3, 10)
         )
     (to_client,) = _to(smtp_inbox, "carla@example.com")
@@ -77,12 +77,12 @@ def test_a_request_tells_the_client_it_waits_and_asks_the_therapist(
 
 def test_approval_sends_the_confirmation_with_an_invitation(smtp_inbox, setup, django_capture_on_commit_callbacks):
     kind, therapist, client = setup
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=client, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=_at(3, 10)
     )
     smtp_inbox.messages.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        therapy.approve_request(booking=booking, actor=therapist.user)
+        services.approve_request(booking=booking, actor=therapist.user)
     (message,) = [m for m in _to(smtp_inbox, "carla@example.com") if "Booked:" in m["Subject"]]
     event = icalendar.Calendar.from_ical(attachment(message)).walk("VEVENT")[0]
     assert str(event["UID"]) == booking.ics_uid and event.decoded("DTSTART") == _at(3, 10)
@@ -92,11 +92,11 @@ def test_proposed_times_arrive_with_one_click_links_in_the_clients_zone(
     smtp_inbox, setup, django_capture_on_commit_callbacks
 ):
     kind, therapist, client = setup
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=client, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=_at(3, 10)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        proposals = therapy.propose_times(
+        proposals = services.propose_times(
             booking=booking, actor=therapist.user, starts=[_at(4, 9), _at(4, 11)], message="Either works"
         )
     (message,) = [m for m in _to(smtp_inbox, "carla@example.com") if "suggests" in m["Subject"]]
@@ -109,26 +109,26 @@ def test_proposed_times_arrive_with_one_click_links_in_the_clients_zone(
 
 def test_a_declined_request_says_why(smtp_inbox, setup, django_capture_on_commit_callbacks):
     kind, therapist, client = setup
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=client, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=_at(3, 10)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        therapy.decline_request(booking=booking, actor=therapist.user, reason="Fully booked that week")
+        services.decline_request(booking=booking, actor=therapist.user, reason="Fully booked that week")
     (message,) = [m for m in _to(smtp_inbox, "carla@example.com") if "Not possible" in m["Subject"]]
     assert "Fully booked that week" in _text(message)
 
 
 def test_a_move_keeps_the_uid_and_raises_the_sequence(smtp_inbox, setup, django_capture_on_commit_callbacks):
     kind, therapist, client = setup
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=client, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=_at(3, 10)
     )
-    therapy.approve_request(booking=booking, actor=therapist.user)
+    services.approve_request(booking=booking, actor=therapist.user)
     booking.refresh_from_db()
     before = booking.ics_sequence
     smtp_inbox.messages.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        therapy.reschedule(booking=booking, starts_at=_at(5, 11), actor=client, meta=services.RequestMeta())
+        services.reschedule(booking=booking, starts_at=_at(5, 11), actor=client, meta=services.RequestMeta())
     (message,) = [m for m in _to(smtp_inbox, "carla@example.com") if "Changed:" in m["Subject"]]
     event = icalendar.Calendar.from_ical(attachment(message)).walk("VEVENT")[0]
     assert str(event["UID"]) == booking.ics_uid
@@ -139,18 +139,18 @@ def test_a_move_keeps_the_uid_and_raises_the_sequence(smtp_inbox, setup, django_
 
 def test_an_expired_request_tells_the_client(smtp_inbox, setup, django_capture_on_commit_callbacks):
     kind, therapist, client = setup
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=client, therapy_type=kind, minutes=60, practitioner=therapist, starts_at=_at(3, 10)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert therapy.expire_requests(now=booking.respond_by + timedelta(minutes=1)) == 1
+        assert services.expire_requests(now=booking.respond_by + timedelta(minutes=1)) == 1
     (message,) = [m for m in _to(smtp_inbox, "carla@example.com") if "expired" in m["Subject"]]
     assert "Nothing has been charged" in _text(message)
 
 
 def test_feeds_hold_the_clients_session_and_the_therapists_diary_without_intake(client, setup):
     kind, therapist, carla = setup
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=carla,
         therapy_type=kind,
         minutes=60,

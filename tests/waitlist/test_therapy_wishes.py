@@ -20,8 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import services
 from bookings import services as booking_services
-from bookings import therapy
 from bookings.models import Booking, BookingStatus
 from notifications.models import Notification
 from schedules.models import Occupancy
@@ -95,7 +95,7 @@ def massage(therapist):
 @pytest.fixture
 def booked(massage, therapist):
     """The therapist's only hour on the test Monday, booked by someone else."""
-    return therapy.book_therapy(
+    return services.book_therapy(
         client=UserFactory(), therapy_type=massage, minutes=60, practitioner=therapist, starts_at=madrid(9)
     )
 
@@ -325,7 +325,7 @@ def test_a_client_cannot_accept_or_decline_another_clients_offer(queue, booked):
     with pytest.raises(WaitlistError, match="not yours"):
         wishes.decline_offer(offer=offer, actor=intruder)
     with pytest.raises(booking_services.BookingError):
-        therapy.confirm_therapy_hold(booking=offer.booking, client=intruder)
+        services.confirm_therapy_hold(booking=offer.booking, client=intruder)
     assert open_offer() == offer
 
 
@@ -367,7 +367,7 @@ def test_the_hold_safety_net_frees_therapy_holds_only(massage, booked):
     class_hold = offer_of(entry).booking
     Booking.objects.filter(status=BookingStatus.PENDING).update(respond_by=timezone.now() - timedelta(hours=1))
 
-    assert therapy.expire_therapy_holds() == 1
+    assert services.expire_therapy_holds() == 1
 
     class_hold.refresh_from_db()
     assert class_hold.status == BookingStatus.PENDING  # the class waitlist's hold is not ours
@@ -432,7 +432,7 @@ def _cancel_queries(studio, n: int) -> int:
     therapist = make_therapist(studio)
     kind = TherapyTypeFactory(therapists=[therapist])
     TherapyDurationFactory(therapy_type=kind, minutes=60)
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=UserFactory(), therapy_type=kind, minutes=60, practitioner=therapist, starts_at=madrid(9)
     )
     for _ in range(n):
@@ -564,7 +564,7 @@ def _offered_time(studio) -> TherapyWishOffer:
     therapist = make_therapist(studio)
     kind = TherapyTypeFactory(therapists=[therapist])
     TherapyDurationFactory(therapy_type=kind, minutes=60)
-    booking = therapy.book_therapy(
+    booking = services.book_therapy(
         client=UserFactory(), therapy_type=kind, minutes=60, practitioner=therapist, starts_at=madrid(9)
     )
     wish_for(kind)
@@ -672,12 +672,12 @@ def test_two_sweeps_at_once_offer_each_wish_one_time(studio, race_settings):
 def test_moving_a_session_offers_its_old_time_to_a_waiting_wish(studio, massage):
     other = make_therapist(studio, hours=((9, 10), (11, 12)))
     massage.therapists.add(other)
-    moving = therapy.book_therapy(
+    moving = services.book_therapy(
         client=UserFactory(), therapy_type=massage, minutes=60, practitioner=other, starts_at=madrid(9)
     )
     wish = wish_for(massage, practitioner=other, hours=(8, 10))  # 11:00 is free but outside the wish
 
-    therapy.reschedule(booking=moving, starts_at=madrid(11), actor=moving.client)
+    services.reschedule(booking=moving, starts_at=madrid(11), actor=moving.client)
 
     offer = open_offer()
     assert offer.wish == wish and offer.booking.starts_at == madrid(9)

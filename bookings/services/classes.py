@@ -1,0 +1,133 @@
+"""Booking class spots: book_class and the checks it runs under the locks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from bookings import messages
+from bookings.models import Booking, BookingPolicy, BookingStatus
+from bookings.services.core import (
+    PAGE,
+    BookingError,
+    RequestMeta,
+    SessionFull,
+    check_bookable,
+    check_client_limits,
+    claim_spots,
+    lock_client,
+    log_event,
+    policy_for,
+    price_snapshot,
+)
+from config.db_retry import retry_on_conflict
+from schedules.models import ClassSession
+
+
+@retry_on_conflict
+def book_class(
+    *,
+    client: User,
+    session_id: int,
+    quantity: int,
+    note: str = "",
+    idempotency_key: str = "",
+    meta: RequestMeta = PAGE,
+    now: datetime | None = None,
+) -> Booking:
+    """Book ``quantity`` spots in a class session for ``client``; confirmed at once.
+
+    A repeated submission with the same idempotency key returns the first booking.
+    Raises SessionFull when the spots went to someone else first, BookingError for
+    any other rule.
+    """
+    now = now or timezone.now()
+    try:
+        session = ClassSession.objects.select_related("class_type", "location", "room", "instructor__user").get(
+            pk=session_id
+        )
+    except ClassSession.DoesNotExist:
+        raise BookingError(_("This class does not exist.")) from None
+    rules = policy_for(session.class_type_id)
+    try:
+        check_bookable(session, rules, quantity, now)
+        if session.spots_left < quantity:
+            # Full when it was read a moment ago: no transaction, no lock (a hot class's
+            # last attempts cost one read). The claim below decides for everyone else.
+            raise _session_full(session.spots_left)
+        with transaction.atomic():
+            return _book_locked(client, session, rules, quantity, note, idempotency_key, meta)
+    except IntegrityError:
+        # The same form twice, two tabs, or a second booking of the same class: the
+        # unique constraints refused the row and the transaction claimed nothing.
+        existing = _booked_with_key(client, idempotency_key)
+        if existing:
+            return existing
+        raise BookingError(_("You already have a booking for this class.")) from None
+    except BookingError:
+        # A resubmitted form whose first submission booked (the class may be full now).
+        existing = _booked_with_key(client, idempotency_key)
+        if existing:
+            return existing
+        raise
+
+
+def _booked_with_key(client: User, key: str) -> Booking | None:
+    return Booking.objects.filter(client=client, idempotency_key=key).first() if key else None
+
+
+def _book_locked(
+    client: User,
+    session: ClassSession,
+    rules: BookingPolicy,
+    quantity: int,
+    note: str,
+    key: str,
+    meta: RequestMeta,
+) -> Booking:
+    """Client lock, insert, then claim last: a duplicate (same key, or an active booking
+    of this class) fails on the unique constraints before any spot is touched; the
+    event and outbox rows are written before the claim, so the session's row lock is
+    held only from the claim to the commit; a failed claim rolls them all back."""
+    lock_client(client)
+    check_client_limits(client, session, rules)
+    booking = Booking.objects.create(
+        client=client,
+        class_session=session,
+        status=BookingStatus.CONFIRMED,
+        quantity=quantity,
+        currency=session.currency,
+        policy=rules if rules.pk else None,
+        note=note.strip(),
+        idempotency_key=key,
+        **price_snapshot(session.price, quantity),
+    )
+    log_event(
+        booking,
+        actor=client,
+        from_status="",
+        to_status=booking.status,
+        meta=meta,
+        data={"quantity": quantity, "total": str(booking.total)},
+    )
+    booking.class_session = session
+    messages.booking_confirmed(booking)
+    if not claim_spots(session.pk, quantity):
+        capacity, taken = ClassSession.objects.values_list("capacity", "spots_taken").get(pk=session.pk)
+        raise _session_full(capacity - taken)
+    return booking
+
+
+def _session_full(free: int) -> SessionFull:
+    free = max(free, 0)
+    if free == 0:
+        return SessionFull(_("This class just filled up."))
+    return SessionFull(ngettext("Only %(n)d spot is left.", "Only %(n)d spots are left.", free) % {"n": free})
+
+
+# --- lifecycle ----------------------------------------------------------------------------
