@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "bookings",
     "waitlist",
     "notifications",
+    "payments",
 ]
 
 MIDDLEWARE = [

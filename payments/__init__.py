@@ -1,0 +1,1 @@
+"""Payments: the money ledger, Stripe plumbing and refunds by policy (issue 15)."""
