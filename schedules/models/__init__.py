@@ -1,5 +1,8 @@
-"""Tables of the timetable (classes) and of the therapy side, one module each."""
+"""The schedules tables, one module per subject: places, catalogue, timetable, blocked time, therapy."""
 
+from schedules.models.blocked_time import Blackout, BlackoutKind, BlackoutScope, Occupancy, OccupancyKind
+from schedules.models.catalogue import ClassType, Level
+from schedules.models.places import Location, Practitioner, Room, RoomManager
 from schedules.models.therapy import (
     ApprovalMode,
     AvailabilityOverride,
@@ -12,20 +15,9 @@ from schedules.models.therapy import (
     Weekday,
 )
 from schedules.models.timetable import (
-    Blackout,
-    BlackoutKind,
-    BlackoutScope,
     ClassSchedule,
     ClassSession,
     ClassSessionQuerySet,
-    ClassType,
-    Level,
-    Location,
-    Occupancy,
-    OccupancyKind,
-    Practitioner,
-    Room,
-    RoomManager,
     SessionSpots,
     SessionStatus,
 )

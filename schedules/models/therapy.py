@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
-from schedules.models.timetable import Location, Practitioner, Room
+from schedules.models.places import Location, Practitioner, Room
 
 
 class TherapyType(models.Model):

@@ -1,8 +1,9 @@
 """book_class: a client claims spots in a class session."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -135,8 +136,12 @@ def test_a_class_type_policy_overrides_the_studio_default(session, client_user, 
 def test_max_active_bookings_per_day_is_enforced(client_user, default_policy):
     default_policy.max_active_per_day = 1
     default_policy.save()
-    first = upcoming_class(days=3)
-    same_day = upcoming_class(days=3, starts_at=first.starts_at + timedelta(hours=2))
+    # 10:00 and 12:00 in the studio's zone: "the same day" whatever hour the test runs at
+    # (from now + 3 days, 22:30 UTC plus two hours was already the next day in Madrid).
+    day = timezone.localdate(timezone.now(), ZoneInfo("Europe/Madrid")) + timedelta(days=3)
+    morning = datetime.combine(day, time(10), ZoneInfo("Europe/Madrid"))
+    first = upcoming_class(starts_at=morning)
+    same_day = upcoming_class(starts_at=morning + timedelta(hours=2))
     services.book_class(client=client_user, session_id=first.pk, quantity=1)
     with pytest.raises(services.BookingError, match="1 active bookings that day"):
         services.book_class(client=client_user, session_id=same_day.pk, quantity=1)
