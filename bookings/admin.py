@@ -66,6 +66,7 @@ class BookingPolicyAdmin(admin.ModelAdmin):
         "max_party_size",
         "late_cancel_fee",
         "no_show_fee",
+        "absent_is_no_show",
     ]
     inlines = [RefundTierInline, ClassTypePolicyInline, TherapyTypePolicyInline]
 

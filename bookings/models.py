@@ -76,6 +76,19 @@ class BookingPolicy(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    attendance_closes_minutes = models.PositiveIntegerField(
+        _("attendance closes (minutes after the end)"),
+        default=60,
+        help_text=_("Until then staff can still check clients in; then confirmed bookings are closed automatically."),
+    )
+    absent_is_no_show = models.BooleanField(
+        _("not checked in counts as a no-show"),
+        default=False,
+        help_text=_(
+            "When attendance closes, a confirmed booking nobody checked in becomes a no-show (and the no-show "
+            "fee applies) instead of attended."
+        ),
+    )
 
     class Meta:
         ordering = ["-is_default", "name"]

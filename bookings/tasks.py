@@ -21,3 +21,9 @@ def send_daily_agendas() -> int:
 def expire_therapy_requests() -> int:
     """Therapy requests nobody answered in time: expired, time freed, client told."""
     return services.expire_requests()
+
+
+@shared_task(name="bookings.close_attendance", ignore_result=True)
+def close_attendance() -> int:
+    """Past sessions' confirmed bookings become attended or no-shows, as their policy says."""
+    return services.close_attendance()

@@ -446,6 +446,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.send_daily_agendas",
         "schedule": 60 * 60,  # hourly; each practitioner gets theirs once, from 06:00 in their zone
     },
+    "close-attendance": {
+        "task": "bookings.close_attendance",
+        "schedule": 10 * 60,  # a booking is closed at most ten minutes after its policy's window
+    },
     "send-booking-reminders": {
         "task": "bookings.send_reminders",
         "schedule": 5 * 60,

@@ -3,6 +3,7 @@
 Callers import from here (``from bookings import services``); the submodules hold the code.
 """
 
+from bookings.services.attendance import close_attendance
 from bookings.services.classes import (
     book_class,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "check_offered",
     "check_therapist_booking",
     "claim_spots",
+    "close_attendance",
     "confirm_hold",
     "confirm_therapy_hold",
     "decline_request",
