@@ -16,6 +16,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.roles import ASSIGN_ROLES
 
 
 @admin.register(User)
@@ -31,6 +32,25 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
+
+    def get_readonly_fields(self, request, obj=None):
+        """Roles and staff access are the owner's to give; superuser and one-off grants a superuser's."""
+        fixed = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fixed += ["is_superuser", "user_permissions"]
+            if not request.user.has_perm(ASSIGN_ROLES):
+                fixed += ["is_staff", "groups"]
+        return fixed
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """The desk changes clients, not staff (or it could take over the owner's account)."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        if obj.is_superuser:
+            return False
+        return not obj.is_staff or request.user.has_perm(ASSIGN_ROLES)
 
 
 admin.site.unregister(EmailAddress)

@@ -79,6 +79,8 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        # accounts.roles: giving people a role or staff access is the owner's, not the desk's.
+        permissions = [("assign_roles", _("Can give staff access and roles"))]
 
     def __str__(self) -> str:
         return self.name

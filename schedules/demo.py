@@ -10,6 +10,7 @@ import recurrence
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from accounts import roles
 from accounts.models import User
 from schedules import services
 from schedules.models import (
@@ -29,12 +30,14 @@ from schedules.models import (
 DEMO_PASSWORD = "shala-demo-2026"
 
 PEOPLE = [
-    # email, display name, staff?, practitioner (slug, instructor, therapist, bio, qualifications)
-    ("staff@shala.example", "Sofía Staff", True, None),
+    # email, display name, staff role (accounts.roles), practitioner (slug, instructor,
+    # therapist, bio, qualifications); practitioners get the instructor or therapist role.
+    ("staff@shala.example", "Sofía Staff", roles.OWNER, None),
+    ("desk@shala.example", "Diego Desk", roles.FRONT_DESK, None),
     (
         "ana@shala.example",
         "Ana Instructor",
-        False,
+        None,
         (
             "ana-garcia",
             True,
@@ -46,7 +49,7 @@ PEOPLE = [
     (
         "leo@shala.example",
         "Leo Teacher",
-        False,
+        None,
         (
             "leo-martin",
             True,
@@ -58,7 +61,7 @@ PEOPLE = [
     (
         "marta@shala.example",
         "Marta Therapist",
-        False,
+        None,
         (
             "marta-ruiz",
             True,
@@ -70,7 +73,7 @@ PEOPLE = [
     (
         "noor@shala.example",
         "Noor Therapist",
-        False,
+        None,
         (
             "noor-haddad",
             False,
@@ -79,8 +82,8 @@ PEOPLE = [
             "MSc Clinical Psychology\nAyurveda practitioner diploma",
         ),
     ),
-    ("client1@shala.example", "Carla Client", False, None),
-    ("client2@shala.example", "David Client", False, None),
+    ("client1@shala.example", "Carla Client", None, None),
+    ("client2@shala.example", "David Client", None, None),
 ]
 
 CLASS_TYPES = [
@@ -162,12 +165,11 @@ def seed(write) -> None:
         for name, cap in [("Sala Sol", 16), ("Sala Luna", 12), ("Therapy room 1", 1)]
     }
     practitioners = {}
-    for email, name, staff, prac in PEOPLE:
+    for email, name, role, prac in PEOPLE:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(
-                email=email, password=DEMO_PASSWORD, display_name=name, is_staff=staff, is_superuser=staff
-            )
+            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, display_name=name)
+        give_roles(user, staff_role=role, practitioner=prac)
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         if prac:
             slug, instructor, therapist, bio, quals = prac
@@ -292,12 +294,24 @@ def _seed_therapy(practitioners: dict, centro: Location, room: Room) -> None:
             )
 
 
+def give_roles(user: User, *, staff_role: str | None, practitioner: tuple | None) -> None:
+    """Staff through their role, never as superusers; practitioners in the instructor or therapist group."""
+    from django.contrib.auth.models import Group
+
+    names = [staff_role] if staff_role else []
+    if practitioner:
+        names += [roles.INSTRUCTOR] * practitioner[1] + [roles.THERAPIST] * practitioner[2]
+    user.is_staff, user.is_superuser = bool(staff_role), False
+    user.save(update_fields=["is_staff", "is_superuser"])
+    user.groups.set(Group.objects.filter(name__in=names))
+
+
 def login_lines() -> list[str]:
     """The demo accounts and what each is for."""
     lines = [f"Demo log-ins (password for all: {DEMO_PASSWORD}):"]
-    for email, _name, staff, prac in PEOPLE:
-        if staff:
-            role = "staff (admin)"
+    for email, _name, staff_role, prac in PEOPLE:
+        if staff_role:
+            role = f"{staff_role.lower()} (admin)"
         elif prac:
             role = {(True, True): "therapist + instructor", (False, True): "therapist"}.get(
                 (prac[1], prac[2]), "instructor"
