@@ -16,6 +16,7 @@ from accounts.models import User
 
 VIEW = "bookings.view_booking"
 CHANGE = "bookings.change_booking"
+ADD = "bookings.add_booking"  # book for a client: phone bookings and walk-ins at the desk
 EXPORT = "bookings.export_booking"  # a CSV carries every client's e-mail and phone: a deliberate grant
 
 
@@ -27,6 +28,11 @@ def manages_bookings(user: User) -> bool:
 def sees_bookings(user: User) -> bool:
     """Staff whose role lets them read bookings (view, or change which implies it)."""
     return user.is_authenticated and (user.has_perm(VIEW) or user.has_perm(CHANGE))
+
+
+def may_book_for_clients(user: User) -> bool:
+    """Staff whose role books for clients (the desk, the owner), with a reason past the rules."""
+    return user.is_authenticated and user.has_perm(ADD)
 
 
 def may_export(user: User) -> bool:
