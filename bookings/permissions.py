@@ -35,6 +35,11 @@ def may_book_for_clients(user: User) -> bool:
     return user.is_authenticated and user.has_perm(ADD)
 
 
+def may_read_reports(user: User) -> bool:
+    """The studio's figures (occupancy, clients, money) are the owner's and managers' (accounts.roles)."""
+    return user.is_authenticated and user.has_perm("accounts.view_reports")
+
+
 def may_export(user: User) -> bool:
     """Reading bookings is not enough to take them all home: export is its own permission."""
     return sees_bookings(user) and user.has_perm(EXPORT)
