@@ -8,13 +8,14 @@ itself, not through a page: another client is refused by confirm_hold and releas
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from bookings import services, tasks
@@ -354,3 +355,80 @@ def test_events_of_an_answered_hold_name_who_answered(make_hold, client_user):
 
     event = BookingEvent.objects.filter(booking=hold).order_by("pk").last()
     assert (event.actor_name, event.source, event.from_status) == (client_user.name, "page", "pending")
+
+
+# --- a confirm racing the expiry (PostgreSQL) ---------------------------------------------------
+# Two threads, each with its own connection, released at once by a barrier: the client
+# confirms while expire_holds takes the same overdue hold. A pause after "pending" was
+# read widens the window; with the hold's locks switched off (guard "hold", the negative
+# control) both must win, which proves the test sees the race it guards against.
+
+
+def _confirm_racing_expiry(hold: Booking, client, *, due: datetime) -> tuple[bool, int, list[Exception]]:
+    barrier = threading.Barrier(2)
+    outcome: dict[str, bool | int] = {"confirmed": False, "expired": 0}
+    errors: list[Exception] = []
+
+    def confirm() -> None:
+        try:
+            barrier.wait()
+            services.confirm_hold(booking=hold, actor=client)
+            outcome["confirmed"] = True
+        except services.BookingError:
+            pass  # expired first: a clean refusal
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def expire() -> None:
+        try:
+            barrier.wait()
+            outcome["expired"] = services.expire_holds(now=due)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm), threading.Thread(target=expire)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return bool(outcome["confirmed"]), int(outcome["expired"]), errors
+
+
+@pytest.fixture
+def racing(settings, make_hold, client_user):
+    settings.SHALA_RACE_PAUSES = {"hold-answer": 0.2}
+    until = timezone.now() + DEADLINE
+    return settings, make_hold(client_user, until=until), until + services.OWNER_GRACE
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_confirm_racing_the_expiry_has_one_winner(racing, client_user):
+    assert connection.vendor == "postgresql"
+    _, hold, due = racing
+
+    confirmed, expired, errors = _confirm_racing_expiry(hold, client_user, due=due)
+
+    assert errors == []
+    assert confirmed != (expired == 1)
+    hold.refresh_from_db()
+    assert hold.status == (BookingStatus.CONFIRMED if confirmed else BookingStatus.EXPIRED)
+    assert still_held(hold) is confirmed
+    assert statuses(hold) == ["pending", hold.status]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_the_holds_locks_both_win(racing, client_user):
+    settings_, hold, due = racing
+    settings_.SHALA_RACE_UNGUARDED = ("hold",)
+
+    confirmed, expired, errors = _confirm_racing_expiry(hold, client_user, due=due)
+
+    assert errors == []
+    assert (confirmed, expired) == (True, 1)  # the client was told "booked" and the hold was freed
+    assert sorted(statuses(hold)) == ["confirmed", "expired", "pending"]
