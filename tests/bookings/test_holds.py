@@ -19,7 +19,8 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from bookings import services, tasks
-from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.models import Booking, BookingStatus
+from bookings.transitions import ACTIVE_VALUES
 from notifications.models import Notification
 from schedules.models import ClassSession, Occupancy
 from tests.bookings.conftest import at, upcoming_class
@@ -58,7 +59,9 @@ def therapy_hold(massage, therapist, client, *, until: datetime | None = None, h
 def still_held(booking: Booking) -> bool:
     """Does the hold still keep its spots (class) or its time (therapy)?"""
     if booking.class_session_id:
-        return ClassSession.objects.get(pk=booking.class_session_id).spots_taken == booking.quantity
+        taken = ClassSession.objects.get(pk=booking.class_session_id).spots_taken
+        others = Booking.objects.filter(class_session_id=booking.class_session_id, status__in=ACTIVE_VALUES)
+        return taken - sum(others.exclude(pk=booking.pk).values_list("quantity", flat=True)) == booking.quantity
     return Occupancy.objects.filter(
         practitioner_id=booking.practitioner_id, starts_at__lt=booking.ends_at, ends_at__gt=booking.starts_at
     ).exists()
@@ -348,13 +351,20 @@ def test_migration_0009_moves_therapy_holds_deadlines_to_hold_until_and_back(
     assert deadlines(request) == (None, until)
 
 
-def test_events_of_an_answered_hold_name_who_answered(make_hold, client_user):
-    hold = make_hold(client_user)
+def test_staff_confirming_or_expiring_a_hold_in_admin_goes_through_the_hold_life_cycle(
+    make_hold, client_user, other_client
+):
+    desk = staff_with("bookings.change_booking")
+    kept, lapsed = make_hold(client_user), make_hold(other_client)
 
-    services.release_hold(booking=hold, to=BookingStatus.CANCELLED, actor=client_user, meta=services.PAGE)
+    services.set_status(booking=kept, to=BookingStatus.CONFIRMED, actor=desk)
+    services.set_status(booking=lapsed, to=BookingStatus.EXPIRED, actor=desk)
 
-    event = BookingEvent.objects.filter(booking=hold).order_by("pk").last()
-    assert (event.actor_name, event.source, event.from_status) == (client_user.name, "page", "pending")
+    kept.refresh_from_db()
+    assert (kept.status, kept.hold_until) == (BookingStatus.CONFIRMED, None) and still_held(kept)
+    assert Notification.objects.filter(recipient=client_user, kind="booking_confirmed").exists()
+    assert Booking.objects.get(pk=lapsed.pk).status == BookingStatus.EXPIRED and not still_held(lapsed)
+    assert lapsed.events.last().actor_name == desk.name
 
 
 # --- a confirm racing the expiry (PostgreSQL) ---------------------------------------------------
