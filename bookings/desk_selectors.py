@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -30,8 +30,8 @@ EXPECTED = [*ACTIVE_VALUES, Status.COMPLETED.value, Status.NO_SHOW.value]
 @dataclass(frozen=True)
 class DeskClass:
     session: ClassSession
-    booked: int  # spots of the bookings the day expects (EXPECTED)
-    checked_in: int  # spots of those checked in
+    booked: int  # the session's taken spots, as every other page counts them
+    checked_in: int  # spots of bookings checked in
     waiting: int
 
 
@@ -56,9 +56,9 @@ class DeskRoom:
 def desk_day(*, viewer: User, day: date, zone: ZoneInfo) -> list[DeskRoom]:
     """The day's classes (cancelled ones marked) and active therapy sessions, by room.
 
-    Four queries whatever the size of the day: the classes, their booked and checked-in
-    counts, the waiting counts, the therapy sessions. PermissionDenied for a viewer whose
-    role does not read bookings.
+    Four queries whatever the size of the day: the classes, their checked-in counts, the
+    waiting counts, the therapy sessions. PermissionDenied for a viewer whose role does
+    not read bookings.
     """
     if not sees_bookings(viewer):
         raise PermissionDenied(_("The desk's pages are for studio staff."))
@@ -67,12 +67,12 @@ def desk_day(*, viewer: User, day: date, zone: ZoneInfo) -> list[DeskRoom]:
         ClassSession.objects.for_listing().filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at", "pk")
     )
     ids = [s.pk for s in sessions]
-    counts: dict[int, tuple[int, int]] = {
-        row["class_session_id"]: (row["booked"] or 0, row["checked_in"] or 0)
-        for row in Booking.objects.filter(class_session_id__in=ids, status__in=EXPECTED)
+    checked_in: dict[int, int] = dict(
+        Booking.objects.filter(class_session_id__in=ids, status__in=EXPECTED, checked_in_at__isnull=False)
         .values("class_session_id")
-        .annotate(booked=Sum("quantity"), checked_in=Sum("quantity", filter=Q(checked_in_at__isnull=False)))
-    }
+        .annotate(spots=Sum("quantity"))
+        .values_list("class_session_id", "spots")
+    )
     waiting = waiting_counts(ids)
     therapy = (
         Booking.objects.filter(therapy_type__isnull=False, starts_at__gte=start, starts_at__lt=end)
@@ -106,9 +106,8 @@ def desk_day(*, viewer: User, day: date, zone: ZoneInfo) -> list[DeskRoom]:
         return rooms.setdefault(label, DeskRoom(label))
 
     for s in sessions:
-        booked, checked_in = counts.get(s.pk, (0, 0))
         room_of(s.location, s.room, s.is_online).classes.append(
-            DeskClass(s, booked=booked, checked_in=checked_in, waiting=waiting.get(s.pk, 0))
+            DeskClass(s, booked=s.spots_taken, checked_in=checked_in.get(s.pk, 0), waiting=waiting.get(s.pk, 0))
         )
     for b in therapy:
         room_of(b.location, b.room).therapy.append(b)
