@@ -243,9 +243,7 @@ class Booking(models.Model):
     amount_refunded = models.DecimalField(_("refunded"), max_digits=9, decimal_places=2, default=Decimal("0"))
     # Refunds recorded but not yet paid back (a desk refund staff still owe, an online one
     # the provider has not confirmed). Kept by payments.services with the other two.
-    amount_refund_pending = models.DecimalField(
-        _("refund owed"), max_digits=9, decimal_places=2, default=Decimal("0")
-    )
+    amount_refund_pending = models.DecimalField(_("refund owed"), max_digits=9, decimal_places=2, default=Decimal("0"))
     fee_charged = models.DecimalField(_("fee"), max_digits=8, decimal_places=2, default=Decimal("0"))
     policy = models.ForeignKey(
         BookingPolicy,

@@ -58,9 +58,7 @@ class Payment(models.Model):
     provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices, default=Provider.DESK)
     checkout_session_id = models.CharField(_("checkout session"), max_length=255, blank=True)
     payment_intent_id = models.CharField(_("payment intent"), max_length=255, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
-    )
+    status = models.CharField(_("status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

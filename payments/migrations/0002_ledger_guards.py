@@ -47,7 +47,7 @@ def add_guards(apps, schema_editor):
         return
     for table, columns in FROZEN.items():
         changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns)
-        schema_editor.execute(GUARD.format(name=_guard_name(table), table=table, changed=changed))
+        schema_editor.execute(GUARD.format(name=_guard_name(table), table=table, changed=changed), params=None)
     schema_editor.execute(
         "ALTER TABLE payments_payment ADD CONSTRAINT payment_id_booking_unique UNIQUE (id, booking_id)"
     )
