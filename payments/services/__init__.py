@@ -3,7 +3,15 @@
 Callers import from here (``from payments import services``).
 """
 
-from payments.services.core import PaymentError, due, refundable
+from payments.services.core import (
+    ADD_PAYMENT,
+    ADD_REFUND,
+    CHANGE_PAYMENT,
+    CHANGE_REFUND,
+    PaymentError,
+    due,
+    refundable,
+)
 from payments.services.payments import mark_payment_failed, mark_payment_succeeded, record_payment
 from payments.services.refunds import (
     mark_refund_failed,
@@ -14,6 +22,10 @@ from payments.services.refunds import (
 )
 
 __all__ = [
+    "ADD_PAYMENT",
+    "ADD_REFUND",
+    "CHANGE_PAYMENT",
+    "CHANGE_REFUND",
     "PaymentError",
     "due",
     "mark_payment_failed",
