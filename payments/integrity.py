@@ -25,8 +25,8 @@ class MoneyDrift:
     rows: tuple[Decimal, Decimal, Decimal]  # the same, summed from payments and refunds
 
     def describe(self) -> str:
-        said = " / ".join(str(v) for v in self.counters)
-        held = " / ".join(str(v) for v in self.rows)
+        said = " / ".join(f"{v:.2f}" for v in self.counters)
+        held = " / ".join(f"{v:.2f}" for v in self.rows)
         return f"booking {self.reference}: paid / refunded / owed says {said}, payments and refunds hold {held}"
 
 
