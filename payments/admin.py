@@ -8,6 +8,9 @@ payment and pay a refund out. Every write goes through ``payments.services``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -163,8 +166,9 @@ class MoneyFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _with_money_fields(fields: list[str]) -> list[str]:
-    at = fields.index("amount_refunded") + 1
+def _with_money_fields(fields: Sequence[Any]) -> list[Any]:
+    """The booking's fields with its refund owed and the desk's money buttons after ``amount_refunded``."""
+    at = list(fields).index("amount_refunded") + 1
     return [*fields[:at], "amount_refund_pending", "money_links", *fields[at:]]
 
 
@@ -224,7 +228,7 @@ class BookingWithMoneyAdmin(BookingAdmin):
         if not request.user.has_perm(services.ADD_PAYMENT):
             return HttpResponse(status=403)
         booking = self._booking(booking_id)
-        form = TakePaymentForm(request.POST or None, initial={"amount": booking.balance_due})
+        form = TakePaymentForm(request.POST or None, initial={"amount": services.due(booking)})
         if request.method == "POST" and form.is_valid():
             try:
                 services.record_payment(
@@ -281,7 +285,7 @@ class BookingWithMoneyAdmin(BookingAdmin):
                 **self.admin_site.each_context(request),
                 "title": f"{title}: {booking.reference}",
                 "booking": booking,
-                "due": booking.balance_due,
+                "due": services.due(booking),
                 "form": form,
                 "opts": self.model._meta,
             },
