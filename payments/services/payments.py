@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bookings.models import Booking
 from bookings.services import ADMIN, RequestMeta
+from config.db_retry import retry_on_conflict
 from payments.models import DESK_METHODS, Method, Payment, PaymentStatus, Provider
 from payments.services.core import (
     ADD_PAYMENT,
@@ -25,6 +26,7 @@ from payments.services.core import (
 )
 
 
+@retry_on_conflict
 @transaction.atomic
 def record_payment(
     *,
@@ -81,6 +83,7 @@ def record_payment(
     return payment
 
 
+@retry_on_conflict
 @transaction.atomic
 def mark_payment_succeeded(*, payment: Payment, actor: User | None, meta: RequestMeta = ADMIN) -> Payment:
     """A pending payment went through: it counts as paid from now. A second call does nothing.
@@ -111,6 +114,7 @@ def mark_payment_succeeded(*, payment: Payment, actor: User | None, meta: Reques
     return payment
 
 
+@retry_on_conflict
 @transaction.atomic
 def mark_payment_failed(
     *, payment: Payment, actor: User | None, reason: str = "", meta: RequestMeta = ADMIN

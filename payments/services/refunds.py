@@ -18,6 +18,7 @@ from accounts.models import User
 from bookings.models import Booking
 from bookings.services import ADMIN, RequestMeta
 from config import race
+from config.db_retry import retry_on_conflict
 from payments.models import DESK_METHODS, Payment, PaymentStatus, Refund, RefundStatus
 from payments.services.core import (
     ADD_REFUND,
@@ -53,6 +54,7 @@ def _create(payment: Payment, booking: Booking, amount: Decimal, actor: User | N
     )
 
 
+@retry_on_conflict
 @transaction.atomic
 def record_refund(
     *, payment: Payment, amount: Decimal | str, actor: User | None, reason: str, meta: RequestMeta = ADMIN
@@ -125,6 +127,7 @@ def _locked(refund: Refund) -> tuple[Booking, Refund]:
     return booking, Refund.objects.select_for_update().select_related("payment").get(pk=refund.pk)
 
 
+@retry_on_conflict
 @transaction.atomic
 def mark_refund_paid(
     *,
@@ -164,6 +167,7 @@ def mark_refund_paid(
     return refund
 
 
+@retry_on_conflict
 @transaction.atomic
 def mark_refund_failed(*, refund: Refund, actor: User | None, reason: str = "", meta: RequestMeta = ADMIN) -> Refund:
     """The refund could not be paid: it is no longer owed (a new one may be recorded). Idempotent."""
