@@ -65,3 +65,10 @@ def test_a_studio_cancellation_owes_back_everything(paid, session):
     schedule_services.cancel_class_session(session=session, reason="Teacher ill")
     paid.refresh_from_db()
     assert paid.status == "cancelled" and paid.amount_refund_pending == paid.amount_paid
+
+
+def test_the_client_sees_the_refund_owed_on_their_booking(client, paid, session):
+    booking_services.cancel_booking(booking=paid, actor=paid.client, now=session.starts_at - timedelta(hours=48))
+    client.force_login(paid.client)
+    page = client.get(paid.get_absolute_url()).content.decode()
+    assert 'data-testid="refund-owed">12.00 EUR' in page and "Refund owed" in page
