@@ -48,6 +48,7 @@ FRONT_DESK_PERMISSIONS = frozenset(
         "payments.add_payment",
         "payments.view_refund",
         "payments.add_refund",
+        "payments.change_refund",  # paying out a refund owed at the desk
         "waitlist.view_waitlistentry",
         "waitlist.change_waitlistentry",
         "waitlist.view_waitlistoffer",

@@ -9,3 +9,9 @@ spots_released = Signal()
 # Sent inside the transaction that frees a therapist's time (cancellation, decline,
 # expiry, move). kwargs: practitioner_id (int), starts_at, ends_at (aware datetimes).
 therapy_time_released = Signal()
+
+# Sent inside a cancellation's transaction, with the booking row locked, when the policy
+# gives money back: the ledger (payments) records the refund owed in the same transaction.
+# kwargs: booking (Booking, locked), amount (Decimal > 0), actor (User | None),
+# meta (bookings.services.RequestMeta), reason (str).
+refund_due = Signal()

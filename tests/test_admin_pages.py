@@ -28,6 +28,8 @@ from django.utils import timezone
 from accounts.models import User
 from bookings import services as booking_services
 from bookings.models import Booking
+from payments import services as payment_services
+from payments.models import Method, ProviderEvent
 from schedules import services
 from schedules import slots as therapy_slots
 from schedules.models import (
@@ -170,7 +172,10 @@ def studio(db) -> Studio:
 def every_model_has_a_row(studio, superuser) -> None:
     """At least one row for each registered model, so every change page has something to show."""
     assert Group.objects.exists()  # the role groups (accounts.roles), made after migrate
-    booking_services.book_class(client=UserFactory(email="client@example.com"), session_id=studio.soon.pk, quantity=1)
+    paid = booking_services.book_class(
+        client=UserFactory(email="client@example.com"), session_id=studio.soon.pk, quantity=1
+    )
+    _money(paid, superuser)
     # A full class with a waitlist: a cancellation made an offer to the first of two waiting.
     ClassSession.objects.filter(pk=studio.later.pk).update(capacity=1)
     booked = booking_services.book_class(client=UserFactory(), session_id=studio.later.pk, quantity=1)
@@ -201,6 +206,15 @@ def every_model_has_a_row(studio, superuser) -> None:
     AccessFailureLog.objects.create(
         **common, http_accept="text/html", path_info="/admin/login/", attempt_time=attempt_time, locked_out=False
     )
+
+
+def _money(booking: Booking, staff: User) -> None:
+    """Paid at the desk, part of it owed back, an online payment pending, and one provider event."""
+    payment = payment_services.record_payment(booking=booking, amount=booking.total, method=Method.CASH, actor=staff)
+    payment_services.record_refund(payment=payment, amount="2.00", actor=staff, reason="late start")
+    # An online payment still pending, so the ledger's actions have a row to act on.
+    payment_services.record_payment(booking=booking, amount="5.00", method=Method.ONLINE_CARD, actor=None)
+    ProviderEvent.objects.create(provider="stripe", event_id="evt_test_1", type="charge.refunded", payload={"id": "x"})
 
 
 def _therapy_booking(studio: Studio) -> None:

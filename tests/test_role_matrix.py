@@ -42,6 +42,11 @@ ADMIN = {
     "bookings.BookingPolicy": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),
     "notifications.ChannelDefaults": (OWNER_ONLY, NOBODY, OWNER_ONLY),
     "notifications.Notification": (BOTH, NOBODY, NOBODY),
+    # The ledger is written by its services only (take payment / pay out refund pages):
+    # no add in admin; changing means acting on a pending row (its actions).
+    "payments.Payment": (BOTH, NOBODY, OWNER_ONLY),
+    "payments.ProviderEvent": (OWNER_ONLY, NOBODY, NOBODY),
+    "payments.Refund": (BOTH, NOBODY, BOTH),
     "schedules.Blackout": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),
     "schedules.ClassSchedule": (BOTH, OWNER_ONLY, OWNER_ONLY),
     "schedules.ClassSession": (BOTH, OWNER_ONLY, OWNER_ONLY),

@@ -32,6 +32,7 @@ from bookings.services.core import (
     therapy_policy_for,
 )
 from bookings.services.holds import confirm_hold, release_hold
+from bookings.signals import refund_due
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
 from config.db_retry import retry_on_conflict
 from schedules.cache import bump_timetable_version
@@ -58,7 +59,7 @@ def cancellation_preview(
     """What cancelling now would give back and cost, by the policy in force at booking time."""
     return policy_rules.cancellation_outcome(
         policy_in_force(booking).terms(),
-        paid=booking.amount_paid,
+        paid=booking.amount_paid - booking.amount_refunded - booking.amount_refund_pending,
         total=booking.total,
         now=now or timezone.now(),
         starts_at=booking.start,
@@ -111,14 +112,15 @@ def _cancel_locked(
         raise BookingError(_("This booking can no longer be cancelled.")) from None
     now = now or timezone.now()
     if by_studio:
-        outcome = policy_rules.full_refund(paid=booking.amount_paid - booking.amount_refunded)
+        outcome = policy_rules.full_refund(
+            paid=booking.amount_paid - booking.amount_refunded - booking.amount_refund_pending
+        )
     else:
         outcome = cancellation_preview(booking, now=now, waive_fee=waive_fee)
     old = booking.status
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = reason.strip()[:255]
-    booking.amount_refunded = min(booking.amount_refunded + outcome.refund, booking.amount_paid)
     booking.fee_charged = outcome.fee
     booking.ics_sequence += 1
     booking.save(
@@ -126,7 +128,6 @@ def _cancel_locked(
             "status",
             "cancelled_at",
             "cancel_reason",
-            "amount_refunded",
             "fee_charged",
             "ics_sequence",
             "updated_at",
@@ -147,6 +148,10 @@ def _cancel_locked(
             "fee_waived": waive_fee,
         },
     )
+    if outcome.refund > 0:
+        # The money itself is the ledger's (payments records the refund owed): bookings
+        # only says how much the policy gives back.
+        refund_due.send(sender=Booking, booking=booking, amount=outcome.refund, actor=actor, meta=meta, reason=reason)
     if booking.class_session_id:
         release_spots(booking.class_session_id, booking.quantity)
     release_time(booking)

@@ -8,6 +8,8 @@ import pytest
 from bookings import services
 from bookings.models import Booking, BookingEvent, BookingStatus
 from bookings.signals import spots_released
+from payments.models import Method
+from payments.services import record_payment
 from schedules import services as schedule_services
 from schedules.models import ClassSession
 
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _paid_booking(session, client, quantity=2):
     booking = services.book_class(client=client, session_id=session.pk, quantity=quantity)
-    Booking.objects.filter(pk=booking.pk).update(amount_paid=booking.total)  # paid at the desk
+    record_payment(booking=booking, amount=booking.total, method=Method.CASH, actor=None)  # paid at the desk
     booking.refresh_from_db()
     return booking
 
@@ -44,7 +46,8 @@ def test_the_refund_follows_the_policy_tiers(session, client_user, hours_before,
         booking=booking, actor=client_user, now=session.starts_at - timedelta(hours=hours_before)
     )
     booking.refresh_from_db()
-    assert (outcome.refund, booking.amount_refunded, booking.fee_charged) == (
+    # The refund is owed (recorded in the ledger) until staff or the provider pay it out.
+    assert (outcome.refund, booking.amount_refund_pending, booking.fee_charged) == (
         Decimal(refund),
         Decimal(refund),
         Decimal(fee),
@@ -88,7 +91,7 @@ def test_cancelling_the_class_cancels_every_booking_with_a_full_refund(session, 
     for booking in (a, b):
         booking.refresh_from_db()
         assert booking.status == BookingStatus.CANCELLED
-        assert booking.amount_refunded == booking.amount_paid and booking.fee_charged == 0
+        assert booking.amount_refund_pending == booking.amount_paid and booking.fee_charged == 0
         assert booking.cancel_reason == "Teacher ill"
     assert ClassSession.objects.get(pk=session.pk).spots_taken == 0
 
