@@ -1,5 +1,5 @@
-"""Client pages of the waitlist: join, leave, see and answer an offer; wish for a therapy
-time, withdraw the wish, see and answer its offer. Thin views."""
+"""Client pages of the waitlist: join and leave a class's queue; wish for a therapy time and
+withdraw the wish. Offers (both kinds) have their pages in waitlist.offer_views. Thin views."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,14 +16,7 @@ from config import params
 from schedules.models import TherapyType
 from waitlist import services, wishes
 from waitlist.forms import JoinWaitlistForm, TherapyWishForm
-from waitlist.models import OfferState, TherapyWish, TherapyWishOffer, WaitlistEntry, WaitlistOffer
-
-
-def _own_offer(request: HttpRequest, offer_id: int) -> WaitlistOffer:
-    try:
-        return services.client_offer(client=request.user, offer_id=offer_id)
-    except WaitlistOffer.DoesNotExist:
-        raise Http404(_("No such offer.")) from None
+from waitlist.models import TherapyWish, WaitlistEntry
 
 
 @login_required
@@ -66,52 +59,7 @@ def leave(request: HttpRequest, entry_id: int) -> HttpResponse:
     return redirect(params.safe_next(request, "bookings:mine"))
 
 
-@login_required
-def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
-    """The page the offer message links to: one click accepts."""
-    offer = _own_offer(request, offer_id)
-    is_open = offer.state == OfferState.OPEN and offer.expires_at > timezone.now()
-    return render(
-        request,
-        "waitlist/offer.html",
-        {"offer": offer, "session": offer.session, "is_open": is_open, "refusal": services.refusal(offer)},
-    )
-
-
-@login_required
-@require_POST
-def accept(request: HttpRequest, offer_id: int) -> HttpResponse:
-    offer = _own_offer(request, offer_id)
-    try:
-        booking = services.accept_offer(offer=offer, actor=request.user, meta=RequestMeta.from_request(request))
-    except services.WaitlistError as exc:
-        messages.error(request, str(exc))
-        return redirect("waitlist:offer", offer_id=offer.pk)
-    messages.success(request, _("You're booked! Your reference is %(ref)s.") % {"ref": booking.reference})
-    return redirect(booking)
-
-
-@login_required
-@require_POST
-def decline(request: HttpRequest, offer_id: int) -> HttpResponse:
-    offer = _own_offer(request, offer_id)
-    try:
-        services.decline_offer(offer=offer, actor=request.user, meta=RequestMeta.from_request(request))
-    except services.WaitlistError as exc:
-        messages.error(request, str(exc))
-        return redirect("waitlist:offer", offer_id=offer.pk)
-    messages.info(request, _("Thank you for letting us know: the spot goes to the next person waiting."))
-    return redirect("bookings:mine")
-
-
 # --- therapy wishes ---------------------------------------------------------------------------
-
-
-def _own_therapy_offer(request: HttpRequest, offer_id: int) -> TherapyWishOffer:
-    try:
-        return wishes.client_offer(client=request.user, offer_id=offer_id)
-    except TherapyWishOffer.DoesNotExist:
-        raise Http404(_("No such offer.")) from None
 
 
 @login_required
@@ -168,42 +116,4 @@ def withdraw_wish(request: HttpRequest, wish_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("We won't tell you about free times for this any more."))
-    return redirect("bookings:mine")
-
-
-@login_required
-def therapy_offer(request: HttpRequest, offer_id: int) -> HttpResponse:
-    """The page the offer message links to: one click accepts."""
-    offer = _own_therapy_offer(request, offer_id)
-    is_open = offer.state == OfferState.OPEN and offer.expires_at > timezone.now()
-    return render(
-        request,
-        "waitlist/therapy_offer.html",
-        {"offer": offer, "booking": offer.booking, "is_open": is_open, "refusal": wishes.refusal(offer)},
-    )
-
-
-@login_required
-@require_POST
-def accept_therapy_offer(request: HttpRequest, offer_id: int) -> HttpResponse:
-    offer = _own_therapy_offer(request, offer_id)
-    try:
-        booking = wishes.accept_offer(offer=offer, actor=request.user, meta=RequestMeta.from_request(request))
-    except services.WaitlistError as exc:
-        messages.error(request, str(exc))
-        return redirect("waitlist:therapy_offer", offer_id=offer.pk)
-    messages.success(request, _("You're booked! Your reference is %(ref)s.") % {"ref": booking.reference})
-    return redirect(booking)
-
-
-@login_required
-@require_POST
-def decline_therapy_offer(request: HttpRequest, offer_id: int) -> HttpResponse:
-    offer = _own_therapy_offer(request, offer_id)
-    try:
-        wishes.decline_offer(offer=offer, actor=request.user, meta=RequestMeta.from_request(request))
-    except services.WaitlistError as exc:
-        messages.error(request, str(exc))
-        return redirect("waitlist:therapy_offer", offer_id=offer.pk)
-    messages.info(request, _("Thank you for letting us know: the time goes to the next person waiting."))
     return redirect("bookings:mine")
