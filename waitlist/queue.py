@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -325,21 +326,8 @@ def position_of(entry: WaitlistEntry) -> int:
     return ahead.count() + 1
 
 
-# --- the class kind of the one offer life cycle (waitlist.offers) ------------------------------
-
-
-def client_offer(*, client: User, offer_id: int) -> WaitlistOffer:
-    """The client's own class offer; another client's is simply not found (DoesNotExist)."""
-    found = offers.client_offer(kind=CLASS, client=client, offer_id=offer_id)
-    assert isinstance(found, WaitlistOffer)
-    return found
-
-
-def expire_offer(*, offer_id: int, now: datetime | None = None) -> bool:
-    """Expire one overdue class offer and pass its spot on (waitlist.offers.expire_offer)."""
-    return offers.expire_offer(kind=CLASS, offer_id=offer_id, now=now)
-
-
-def expire_due_offers(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Expire every overdue class offer (the beat task); returns how many this run expired."""
-    return offers.expire_due_offers(kind=CLASS, now=now, limit=limit)
+# The class kind of the one offer life cycle (waitlist.offers), under the names callers know:
+# ``client_offer(client=, offer_id=)``, ``expire_offer(offer_id=, now=)``, ``expire_due_offers(now=, limit=)``.
+client_offer = partial(offers.client_offer, kind=CLASS)
+expire_offer = partial(offers.expire_offer, kind=CLASS)
+expire_due_offers = partial(offers.expire_due_offers, kind=CLASS)

@@ -16,6 +16,7 @@ sweep never both offer it a time.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -372,24 +373,11 @@ def _free_around(therapy_type, minutes, practitioner_id, zone, starts_at, ends_a
     return [s for t in found for s in t.slots if s.start < ends_at and s.end > starts_at]
 
 
-# --- the therapy kind of the one offer life cycle (waitlist.offers) ----------------------------
-
-
-def client_offer(*, client: User, offer_id: int) -> TherapyWishOffer:
-    """The client's own therapy offer; another client's is simply not found (DoesNotExist)."""
-    found = offers.client_offer(kind=THERAPY, client=client, offer_id=offer_id)
-    assert isinstance(found, TherapyWishOffer)
-    return found
-
-
-def expire_offer(*, offer_id: int, now: datetime | None = None) -> bool:
-    """Expire one overdue therapy offer and pass its time on (waitlist.offers.expire_offer)."""
-    return offers.expire_offer(kind=THERAPY, offer_id=offer_id, now=now)
-
-
-def expire_due_offers(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Expire every overdue therapy offer (the beat task); returns how many this run expired."""
-    return offers.expire_due_offers(kind=THERAPY, now=now, limit=limit)
+# The therapy kind of the one offer life cycle (waitlist.offers), under the names callers know:
+# ``client_offer(client=, offer_id=)``, ``expire_offer(offer_id=, now=)``, ``expire_due_offers(now=, limit=)``.
+client_offer = partial(offers.client_offer, kind=THERAPY)
+expire_offer = partial(offers.expire_offer, kind=THERAPY)
+expire_due_offers = partial(offers.expire_due_offers, kind=THERAPY)
 
 
 def close_lapsed_wishes(*, now: datetime | None = None) -> int:
