@@ -77,11 +77,11 @@ class ClassOffers:
 
     def subject_after_claim(self, offer: Offer, locked: ClassSession | None) -> WaitlistEntry:
         """The entry, read after the claim (under the session's lock), with what messages show."""
-        entry = WaitlistEntry.objects.select_related("client").get(pk=offer.entry_id)  # type: ignore[union-attr]  # a WaitlistOffer here
+        assert isinstance(offer, WaitlistOffer)
+        entry = WaitlistEntry.objects.select_related("client").get(pk=offer.entry_id)
         if locked is not None:
-            entry.session = locked
-            offer.session = locked  # type: ignore[union-attr]  # a WaitlistOffer here
-        offer.entry = entry  # type: ignore[union-attr]  # a WaitlistOffer here
+            entry.session = offer.session = locked
+        offer.entry = entry
         return entry
 
     def load_for_expiry(self, offer_id: int) -> WaitlistOffer:
@@ -174,9 +174,9 @@ class TherapyOffers:
 
     def subject_after_claim(self, offer: Offer, locked: ClassSession | None) -> TherapyWish:
         """The wish, read after the claim, with what messages show."""
-        wish = TherapyWish.objects.select_related("client", "therapy_type").get(pk=offer.wish_id)  # type: ignore[union-attr]  # a TherapyWishOffer here
-        offer.wish = wish  # type: ignore[union-attr]  # a TherapyWishOffer here
-        return wish
+        assert isinstance(offer, TherapyWishOffer)
+        offer.wish = TherapyWish.objects.select_related("client", "therapy_type").get(pk=offer.wish_id)
+        return offer.wish
 
     def load_for_expiry(self, offer_id: int) -> TherapyWishOffer:
         return TherapyWishOffer.objects.select_related("booking").get(pk=offer_id)

@@ -3,13 +3,14 @@ withdraw the wish. Offers (both kinds) have their pages in waitlist.offer_views.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthedRequest
 from bookings import therapy_selectors
 from bookings.services import RequestMeta
 from config import params
@@ -20,7 +21,7 @@ from waitlist.models import TherapyWish, WaitlistEntry
 
 
 @login_required
-def join(request: HttpRequest, session_id: int) -> HttpResponse:
+def join(request: AuthedRequest, session_id: int) -> HttpResponse:
     """POST joins; a GET (the link in the "just filled up" message) shows the class page's waitlist box."""
     session_url = reverse("schedules:session", args=[session_id])
     if request.method != "POST":
@@ -45,7 +46,7 @@ def join(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def leave(request: HttpRequest, entry_id: int) -> HttpResponse:
+def leave(request: AuthedRequest, entry_id: int) -> HttpResponse:
     try:
         entry = WaitlistEntry.objects.get(pk=entry_id, client=request.user)
     except WaitlistEntry.DoesNotExist:
@@ -63,7 +64,7 @@ def leave(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @login_required
-def therapy_wish(request: HttpRequest, slug: str) -> HttpResponse:
+def therapy_wish(request: AuthedRequest, slug: str) -> HttpResponse:
     """ "Tell me when a time frees up": therapist, length, days and hours, in the client's zone."""
     try:
         kind = therapy_selectors.therapy_type(slug)
@@ -105,7 +106,7 @@ def therapy_wish(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw_wish(request: HttpRequest, wish_id: int) -> HttpResponse:
+def withdraw_wish(request: AuthedRequest, wish_id: int) -> HttpResponse:
     try:
         wish = TherapyWish.objects.get(pk=wish_id, client=request.user)
     except TherapyWish.DoesNotExist:
