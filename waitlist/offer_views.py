@@ -9,6 +9,7 @@ the pages with 301, the POST answers with 308 so the browser posts again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -32,18 +33,23 @@ from waitlist.offer_kinds import KINDS, Offer, OfferKind
 
 @dataclass(frozen=True)
 class OfferPage:
-    """How a kind's offer is shown: its template, and what the page says after a decline."""
+    """How a kind's offer is shown: its template, the held thing it shows (the class session,
+    or the kept booking), and what the page says after a decline."""
 
     template: str
+    shows: str
     declined: str | Promise
 
 
 PAGES = {
     "class": OfferPage(
-        "waitlist/offer.html", gettext_lazy("Thank you for letting us know: the spot goes to the next person waiting.")
+        "waitlist/offer.html",
+        "session",
+        gettext_lazy("Thank you for letting us know: the spot goes to the next person waiting."),
     ),
     "therapy": OfferPage(
         "waitlist/therapy_offer.html",
+        "booking",
         gettext_lazy("Thank you for letting us know: the time goes to the next person waiting."),
     ),
 }
@@ -69,9 +75,14 @@ def offer_detail(request: AuthedRequest, kind: str, offer_id: int) -> HttpRespon
     """The page the offer message links to: one click accepts."""
     offer = _own_offer(request, kind, offer_id)
     is_open = offer.state == OfferState.OPEN and offer.expires_at > timezone.now()
-    context = {"offer": offer, "kind": kind, "is_open": is_open, "refusal": offers.refusal(offer)}
-    context["session" if kind == "class" else "booking"] = getattr(offer, "session" if kind == "class" else "booking")
-    return render(request, PAGES[kind].template, context)
+    page = PAGES[kind]
+    context = {
+        "offer": offer,
+        "is_open": is_open,
+        "refusal": offers.refusal(offer),
+        page.shows: getattr(offer, page.shows),
+    }
+    return render(request, page.template, context)
 
 
 @login_required
@@ -103,7 +114,7 @@ def decline(request: AuthedRequest, kind: str, offer_id: int) -> HttpResponse:
 # --- the old addresses -------------------------------------------------------------------------
 
 
-def moved(name: str, kind: str):
+def moved(name: str, kind: str) -> Callable[[HttpRequest, int], HttpResponseBase]:
     """A view that sends an old offer address to its new one, for good: 301 for a page, 308
     (the browser repeats the POST) for an answer. The new address checks log-in and owner."""
     answer = name != "offer"

@@ -30,13 +30,12 @@ from config.db_retry import retry_on_conflict
 from schedules.models import ClassSession, SessionStatus
 from waitlist import messages, offers, rules
 from waitlist.errors import WaitlistError
-from waitlist.events import ADMIN, PAGE, TASK, log_event, move
+from waitlist.events import ADMIN, PAGE, TASK, close_waiting, log_event, move
 from waitlist.locks import lock_session
 from waitlist.models import (
     EntryState,
     OfferState,
     WaitlistEntry,
-    WaitlistEvent,
     WaitlistMode,
     WaitlistOffer,
     WaitlistPriority,
@@ -284,26 +283,8 @@ def sweep_free_spots(*, now: datetime | None = None) -> int:
 def close_lapsed_entries(*, now: datetime | None = None) -> int:
     """Entries still waiting on classes that have started: closed, with an event each (beat task)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        lapsed = list(
-            WaitlistEntry.objects.select_for_update(skip_locked=True)
-            .filter(state=EntryState.WAITING, session__starts_at__lte=now)
-            .values_list("pk", flat=True)[:2000]
-        )
-        if not lapsed:
-            return 0
-        WaitlistEntry.objects.filter(pk__in=lapsed).update(state=EntryState.CLOSED, updated_at=now)
-        WaitlistEvent.objects.bulk_create(
-            WaitlistEvent(
-                entry_id=pk,
-                from_state=EntryState.WAITING,
-                to_state=EntryState.CLOSED,
-                reason="class started",
-                source=TASK.source,
-            )
-            for pk in lapsed
-        )
-    return len(lapsed)
+    waiting = WaitlistEntry.objects.filter(state=EntryState.WAITING, session__starts_at__lte=now)
+    return close_waiting(waiting, to_state=EntryState.CLOSED, reason="class started", now=now)
 
 
 def close_for_cancelled_session(*, session: ClassSession, actor: User | None = None) -> int:

@@ -31,12 +31,11 @@ from schedules.models import Practitioner, TherapyType
 from schedules.slots import slots_for
 from waitlist import messages, offers, rules
 from waitlist.errors import NotPermitted, WaitlistError
-from waitlist.events import PAGE, TASK, log_event
+from waitlist.events import PAGE, TASK, close_waiting, log_event
 from waitlist.models import (
     WEEKDAY_DIGITS,
     OfferState,
     TherapyWish,
-    TherapyWishEvent,
     TherapyWishOffer,
     WaitlistPriority,
     WaitlistSettings,
@@ -383,29 +382,9 @@ expire_due_offers = partial(offers.expire_due_offers, kind=THERAPY)
 def close_lapsed_wishes(*, now: datetime | None = None) -> int:
     """Waiting wishes whose last day is over in every zone: expired, with an event each (beat task).
 
-    A conditional UPDATE per batch of ids, so two workers expire each wish once.
+    Two workers at once expire each wish once (events.close_waiting).
     """
     now = now or timezone.now()
     over = (now - timedelta(hours=12)).date()  # the last zone (UTC-12) has finished that day
-    with transaction.atomic():
-        lapsed = list(
-            TherapyWish.objects.select_for_update(skip_locked=True)
-            .filter(state=WishState.WAITING, latest_date__lt=over)
-            .values_list("pk", flat=True)[:2000]
-        )
-        if not lapsed:
-            return 0
-        TherapyWish.objects.filter(pk__in=lapsed, state=WishState.WAITING).update(
-            state=WishState.EXPIRED, updated_at=now
-        )
-        TherapyWishEvent.objects.bulk_create(
-            TherapyWishEvent(
-                wish_id=pk,
-                from_state=WishState.WAITING,
-                to_state=WishState.EXPIRED,
-                reason="last day passed",
-                source=TASK.source,
-            )
-            for pk in lapsed
-        )
-    return len(lapsed)
+    waiting = TherapyWish.objects.filter(state=WishState.WAITING, latest_date__lt=over)
+    return close_waiting(waiting, to_state=WishState.EXPIRED, reason="last day passed", now=now)
