@@ -2,11 +2,10 @@
 
 waitlist.offers runs the one life cycle (claim, accept, decline, expire, refusals, the owner
 check); it asks the offer's kind which table it lives in, which row to lock first, how the
-held booking is confirmed or released, what its queue place (entry or wish) becomes, and
-what the client is told. Every call of bookings' hold functions (``hold_spots``,
-``confirm_hold``, ``release_hold``; ``hold_slot``, ``confirm_therapy_hold``,
-``release_therapy_hold``) is made here and only here, so switching them to one hold life
-cycle touches one module.
+held booking is made, what its queue place (entry or wish) becomes, and what the client
+is told. Every call of bookings' one hold life cycle (``hold_spots`` / ``hold_time`` to
+make the hold, ``confirm_hold`` and ``release_hold`` for both kinds) is made here and only
+here.
 """
 
 from __future__ import annotations
@@ -38,7 +37,29 @@ Offer = WaitlistOffer | TherapyWishOffer
 Subject = WaitlistEntry | TherapyWish  # the place in a queue an offer was made to
 
 
-class ClassOffers:
+class HeldBooking:
+    """Answering an offer's held booking: bookings' one hold life cycle, the same for both
+    kinds; the kinds differ in the reasons the booking's events give."""
+
+    accepted_reason: ClassVar[str]
+    declined_reason: ClassVar[str]
+    expired_reason: ClassVar[str]
+
+    def confirm(self, offer: Offer, *, actor: User, meta: RequestMeta) -> Booking:
+        return booking_services.confirm_hold(booking=offer.booking, actor=actor, meta=meta, reason=self.accepted_reason)
+
+    def release_declined(self, offer: Offer, *, actor: User | None, meta: RequestMeta) -> None:
+        booking_services.release_hold(
+            booking=offer.booking, to=BookingStatus.CANCELLED, actor=actor, meta=meta, reason=self.declined_reason
+        )
+
+    def release_expired(self, offer: Offer) -> None:
+        booking_services.release_hold(
+            booking=offer.booking, to=BookingStatus.EXPIRED, actor=None, reason=self.expired_reason
+        )
+
+
+class ClassOffers(HeldBooking):
     """A spot of a full class held for the head of its queue (a pending class booking)."""
 
     name: ClassVar[str] = "class"
@@ -57,6 +78,9 @@ class ClassOffers:
     booked: ClassVar[str] = EntryState.BOOKED
     declined: ClassVar[str] = EntryState.DECLINED
     expired: ClassVar[str] = EntryState.EXPIRED
+    accepted_reason: ClassVar[str] = "waitlist offer accepted"
+    declined_reason: ClassVar[str] = "waitlist offer declined"
+    expired_reason: ClassVar[str] = "offer expired"
 
     def expired_text(self) -> str:
         return _("Sorry, this offer expired at %(time)s and the spot has passed to the next person on the waitlist.")
@@ -90,7 +114,7 @@ class ClassOffers:
     def tell_expired(self, offer: Offer) -> None:
         messages.offer_expired(offer)
 
-    # --- the held booking: bookings' class hold functions -----------------------------------
+    # --- making the hold ----------------------------------------------------------------------
 
     def hold(
         self,
@@ -99,32 +123,20 @@ class ClassOffers:
         policy: BookingPolicy,
         *,
         confirm: bool,
+        hold_until: datetime | None,
         meta: RequestMeta,
     ) -> Booking:
-        """Hold the entry's spots (pending), or book them at once (``confirm``: auto-enroll)."""
+        """Hold the entry's spots (pending until ``hold_until``), or book them at once
+        (``confirm``: auto-enroll)."""
         return booking_services.hold_spots(
             client=entry.client,
             session=session,
             quantity=entry.party_size,
             rules=policy,
+            hold_until=hold_until,
             meta=meta,
             reason="booked from the waitlist" if confirm else "held for a waitlist offer",
             confirm=confirm,
-        )
-
-    def confirm(self, offer: Offer, *, actor: User, meta: RequestMeta) -> Booking:
-        return booking_services.confirm_hold(
-            booking=offer.booking, actor=actor, meta=meta, reason="waitlist offer accepted"
-        )
-
-    def release_declined(self, offer: Offer, *, actor: User | None, meta: RequestMeta) -> None:
-        booking_services.release_hold(
-            booking=offer.booking, to=BookingStatus.CANCELLED, actor=actor, meta=meta, reason="waitlist offer declined"
-        )
-
-    def release_expired(self, offer: Offer) -> None:
-        booking_services.release_hold(
-            booking=offer.booking, to=BookingStatus.EXPIRED, actor=None, reason="offer expired"
         )
 
     def release_withdrawn(self, offer: Offer, *, actor: User, meta: RequestMeta) -> None:
@@ -134,7 +146,7 @@ class ClassOffers:
         )
 
 
-class TherapyOffers:
+class TherapyOffers(HeldBooking):
     """A therapist's freed time kept for a matching wish (a pending therapy booking with firm occupancy)."""
 
     name: ClassVar[str] = "therapy"
@@ -152,6 +164,9 @@ class TherapyOffers:
     booked: ClassVar[str] = WishState.BOOKED
     declined: ClassVar[str] = WishState.DECLINED
     expired: ClassVar[str] = WishState.EXPIRED
+    accepted_reason: ClassVar[str] = "therapy wish offer accepted"
+    declined_reason: ClassVar[str] = "therapy wish offer declined"
+    expired_reason: ClassVar[str] = "therapy wish offer expired"
 
     def expired_text(self) -> str:
         return _("Sorry, this offer expired at %(time)s and the time has passed to the next person waiting.")
@@ -184,7 +199,7 @@ class TherapyOffers:
     def tell_expired(self, offer: Offer) -> None:
         messages.wish_offer_expired(offer)
 
-    # --- the kept booking: bookings' therapy hold functions ---------------------------------
+    # --- making the hold ----------------------------------------------------------------------
 
     def hold(
         self,
@@ -197,7 +212,7 @@ class TherapyOffers:
         now: datetime,
     ) -> Booking:
         """Keep the time for the wish (a pending booking; SlotTaken / BookingError when it cannot)."""
-        return booking_services.hold_slot(
+        return booking_services.hold_time(
             client=wish.client,
             therapy_type=wish.therapy_type,
             minutes=wish.minutes,
@@ -207,25 +222,6 @@ class TherapyOffers:
             reason="held for a therapy wish",
             meta=meta,
             now=now,
-        )
-
-    def confirm(self, offer: Offer, *, actor: User, meta: RequestMeta) -> Booking:
-        return booking_services.confirm_therapy_hold(
-            booking=offer.booking, client=actor, meta=meta, reason="therapy wish offer accepted"
-        )
-
-    def release_declined(self, offer: Offer, *, actor: User | None, meta: RequestMeta) -> None:
-        booking_services.release_therapy_hold(
-            booking=offer.booking,
-            to=BookingStatus.CANCELLED,
-            actor=actor,
-            meta=meta,
-            reason="therapy wish offer declined",
-        )
-
-    def release_expired(self, offer: Offer) -> None:
-        booking_services.release_therapy_hold(
-            booking=offer.booking, to=BookingStatus.EXPIRED, actor=None, reason="therapy wish offer expired"
         )
 
 

@@ -168,7 +168,7 @@ def process_session(
     Runs inside the transaction that freed the spots (the spots_released receiver) or
     its own, always with the session locked: a client whose row another action of
     theirs holds (a booking at this very moment) is passed over without waiting and
-    keeps their place (bookings.services.hold_spots, the one lock order). The number of
+    keeps their place (bookings' hold_spots, the one lock order). The number of
     queries depends on how many entries are promoted, never on how many are waiting:
     each step reads only the head of the queue that still fits.
     """
@@ -243,7 +243,7 @@ def _promote(
     meta: RequestMeta,
 ) -> Promotion:
     auto = config.mode == WaitlistMode.AUTO_ENROLL
-    booking = CLASS.hold(entry, session, policy, confirm=auto, meta=meta)
+    booking = CLASS.hold(entry, session, policy, confirm=auto, hold_until=expires_at, meta=meta)
     if auto:
         move(entry, EntryState.BOOKED, meta=meta, reason="auto-enrolled", data={"booking": booking.reference})
         messages.enrolled(entry, booking)

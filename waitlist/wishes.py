@@ -252,7 +252,7 @@ def keep_for(
     The caller holds the therapist's lock. In a savepoint: the wish is claimed with a
     conditional UPDATE (waiting -> offered), so a release and the sweep, working on two
     therapists' calendars at once, never both offer it a time (WaitlistError for the
-    loser); SlotTaken / BookingError from hold_slot undo the claim.
+    loser); SlotTaken / BookingError from the hold undo the claim.
     """
     expires_at = rules.offer_expiry(now=now, starts_at=slot.start, terms=terms)
     if expires_at is None:
