@@ -9,10 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 
-class DeskDayForm(forms.Form):
-    day = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-
-
 class ClientSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Find a client"),

@@ -27,8 +27,9 @@ from accounts.models import User
 from accounts.selectors import search_clients
 from accounts.services import NotPermitted as AccountNotPermitted
 from bookings import desk_selectors, services
-from bookings.desk_forms import ClientSearchForm, DeskBookForm, DeskDayForm, GuestForm
+from bookings.desk_forms import ClientSearchForm, DeskBookForm, GuestForm
 from bookings.permissions import may_book_for_clients, sees_bookings
+from config.params import query_date
 from schedules.models import ClassSession
 
 
@@ -42,18 +43,20 @@ def today(request: AuthedRequest) -> HttpResponse:
     """One day at the studio (today unless ``?day=YYYY-MM-DD``), room by room."""
     _staff_only(request)
     zone = request.viewer_zone
-    form = DeskDayForm(request.GET)
-    day = form.cleaned_data["day"] if form.is_valid() else None
-    if not form.is_valid():
-        messages.warning(request, _("That is not a date (YYYY-MM-DD): here is today."))
-    day = day or timezone.localtime(timezone.now(), zone).date()
+    today_here = timezone.localtime(timezone.now(), zone).date()
+    # A far day moves to the edge of config.params' bounds; one that is not a date is today.
+    day = query_date(request.GET.get("day"), None, today=today_here)
+    if day is None:
+        if request.GET.get("day"):
+            messages.warning(request, _("That is not a date (YYYY-MM-DD): here is today."))
+        day = today_here
     rooms = desk_selectors.desk_day(viewer=request.user, day=day, zone=zone)
     context = {
         "day": day,
         "rooms": rooms,
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
-        "is_today": day == timezone.localtime(timezone.now(), zone).date(),
+        "is_today": day == today_here,
         "may_book": may_book_for_clients(request.user),
     }
     return render(request, "desk/today.html", context)

@@ -8,12 +8,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bookings.reports.period import MAX_DAYS, last_month
+from config.params import BoundedDateField
 from schedules.models import Location
 
 
 class ReportForm(forms.Form):
-    first = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label=_("To"), input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}))
+    # Bounded: a day within five years of today (config.params), so no date arithmetic overflows.
+    first = BoundedDateField(
+        label=_("From"), input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last = BoundedDateField(label=_("To"), input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"}))
     location = forms.ModelChoiceField(
         label=_("Location"), queryset=Location.objects.order_by("name"), required=False, empty_label=_("All locations")
     )

@@ -34,6 +34,7 @@ INACTIVE_DAYS = 60
 
 
 def _period(request: AuthedRequest) -> tuple[ReportForm, Period]:
+    selectors.check_reads_reports(request.user)  # before reading a single parameter
     zone = request.viewer_zone
     today = timezone.localtime(timezone.now(), zone).date()
     form = ReportForm(request.GET, today=today)

@@ -14,18 +14,18 @@ from bookings.reports import clients, occupancy, queries
 from bookings.reports.period import Period
 
 
-def _check(viewer: User) -> None:
+def check_reads_reports(viewer: User) -> None:
     if not may_read_reports(viewer):
         raise PermissionDenied(_("The reports are for the studio's owner and managers."))
 
 
 def occupancy_report(*, viewer: User, period: Period) -> occupancy.Occupancy:
-    _check(viewer)
+    check_reads_reports(viewer)
     return occupancy.summarise(queries.occupancy_rows(period), weekday_names=[str(WEEKDAYS[d]) for d in range(7)])
 
 
 def client_report(*, viewer: User, period: Period) -> clients.ClientFigures:
-    _check(viewer)
+    check_reads_reports(viewer)
     rows, first_visit, later = queries.client_rows(period)
     return clients.summarise(
         rows, first_visit=first_visit, later_visits=later, period_start=period.start, period_end=period.end
@@ -33,5 +33,5 @@ def client_report(*, viewer: User, period: Period) -> clients.ClientFigures:
 
 
 def inactive_clients(*, viewer: User, since: datetime, location_id: int | None = None) -> list[dict]:
-    _check(viewer)
+    check_reads_reports(viewer)
     return list(queries.inactive_clients(since=since, location_id=location_id))

@@ -298,3 +298,10 @@ def test_an_instructor_may_not_add_guests_by_posting(client, noon_class):
         reverse("bookings:desk_add_guest", args=[noon_class.pk]), {"name": "Lola", "email": "lola@example.com"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("day", "shown"), [("9999-12-31", "2031"), ("0001-01-01", "2021")])
+def test_a_far_day_moves_to_the_edge_of_the_bounds(client, desk, day, shown):
+    client.force_login(desk)
+    page = client.get(reverse("bookings:desk_today"), {"day": day})
+    assert page.status_code == 200 and f"December {shown}" in page.content.decode()

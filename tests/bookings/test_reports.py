@@ -202,6 +202,12 @@ def test_a_late_cancel_is_read_from_the_bookings_policy(november, default_policy
     assert figures.late_cancelled == 1
 
 
+def test_a_client_is_refused_before_any_parameter_is_read(client, november, clock):
+    client.force_login(UserFactory())
+    far = {"first": "9999-12-31", "last": "9999-12-31", "format": "csv"}
+    assert client.get(reverse("bookings:report_clients"), far).status_code == 403
+
+
 # --- the pages ---------------------------------------------------------------------------------
 
 
@@ -248,10 +254,17 @@ def test_the_clients_page_and_the_win_back_csv(client, november, clock):
 
 
 @pytest.mark.parametrize(
-    "query", [{"first": "2026-11-30", "last": "2026-11-01"}, {"first": "yesterday"}, {"location": "x"}]
+    "query",
+    [
+        {"first": "2026-11-30", "last": "2026-11-01"},
+        {"first": "yesterday"},
+        {"location": "x"},
+        {"first": "9999-12-31", "last": "9999-12-31"},
+        {"first": "0001-01-01", "last": "2026-11-01"},
+    ],
 )
 def test_a_bad_filter_shows_last_month_with_a_message(client, november, clock, query):
     client.force_login(_owner())
-    page = client.get(reverse("bookings:report_occupancy"), query)
+    page = client.get(reverse("bookings:report_occupancy"), {**query, "format": ""})
     assert page.status_code == 200 and "1 Nov 2026 – 30 Nov 2026" in page.content.decode()
     assert "alert" in page.content.decode()
