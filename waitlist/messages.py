@@ -59,7 +59,7 @@ def offer_made(offer) -> None:
                     **class_context(offer.session),
                     "quantity": offer.quantity,
                     "expires_at": offer.expires_at.isoformat(),
-                    "url": _absolute(reverse("waitlist:offer", args=[offer.pk])),
+                    "url": _absolute(reverse("waitlist:offer", args=["class", offer.pk])),
                     "reference": offer.booking.reference,
                 },
                 f"waitlist-offer:{offer.pk}:made",
@@ -144,7 +144,7 @@ def wish_offer_made(offer) -> None:
         **_kept_time(offer.booking),
         **_wish_context(offer.wish),
         "expires_at": offer.expires_at.isoformat(),
-        "url": _absolute(reverse("waitlist:therapy_offer", args=[offer.pk])),
+        "url": _absolute(reverse("waitlist:offer", args=["therapy", offer.pk])),
     }
     send_all([Message(offer.client, "therapy_wish_offer", context, f"therapy-wish-offer:{offer.pk}:made")])
 

@@ -1,22 +1,22 @@
-"""Domain actions on therapy wishes: a client asks to be told when a therapist (or any
-therapist of a type) has a free time in chosen days and hours; a freed time is kept
-for the first matching wish as an offer.
+"""Therapy wishes: a client asks to be told when a therapist (or any therapist of a type)
+has a free time in chosen days and hours; a freed time is kept for the first matching wish
+as an offer. This module matches freed (or free) time to wishes; the offer's answer
+(accept, decline, expire) runs through the one offer life cycle, waitlist.offers.
 
-The kept time is a pending therapy booking with firm Occupancy (bookings.services.hold_time),
-so nobody else can book it while the client decides. Accepting confirms it; declining
-or expiry releases it, which sends therapy_time_released, and the receiver offers it
-to the next matching wish in the same transaction.
+The kept time is a pending therapy booking with firm Occupancy (kept through
+waitlist.offer_kinds), so nobody else can book it while the client decides. Declining or
+expiry releases it, which sends therapy_time_released, and the receiver offers it to the
+next matching wish in the same transaction.
 
-Lock order, always the one of bookings.therapy: the therapist's settings row, then the
-booking row. An offer's state is claimed with a conditional UPDATE (open -> …) whose
-row count decides between the client, the expiry task and a second worker; the race
-seam of the class waitlist (config.race: pause "waitlist-offer", guard "waitlist")
-widens the window and turns the lock and the condition off for the negative controls.
+Lock order, always the one of bookings: the therapist's settings row, then the booking row.
+A wish is claimed (waiting -> offered) with a conditional UPDATE, so a release and the
+sweep never both offer it a time.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -26,66 +26,47 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bookings import services as booking_services
-from bookings.models import Booking, BookingStatus
 from bookings.services import BookingError, RequestMeta
-from bookings.transitions import Status
-from config import race
 from schedules.models import Practitioner, TherapyType
 from schedules.slots import slots_for
-from waitlist import messages, rules, services
+from waitlist import messages, offers, rules
+from waitlist.errors import NotPermitted, WaitlistError
+from waitlist.events import PAGE, TASK, close_waiting, log_event
 from waitlist.models import (
     WEEKDAY_DIGITS,
     OfferState,
     TherapyWish,
-    TherapyWishEvent,
     TherapyWishOffer,
     WaitlistPriority,
     WaitlistSettings,
     WishState,
 )
-from waitlist.services import TASK, NotPermitted, WaitlistError
+from waitlist.offer_kinds import THERAPY
+from waitlist.offers import accept_offer, decline_offer, refusal
+from waitlist.permissions import MANAGE_WISHES
 
-MANAGE_WISHES = "waitlist.change_therapywish"
+__all__ = [
+    "accept_offer",
+    "add_wish",
+    "candidates",
+    "client_offer",
+    "close_lapsed_wishes",
+    "decline_offer",
+    "expire_due_offers",
+    "expire_offer",
+    "keep_for",
+    "offer_released_time",
+    "refusal",
+    "sweep_wishes",
+    "therapy_hold_settings",
+    "withdraw_wish",
+]
 
-PAGE = RequestMeta()
+
 QUEUE_ORDER = ("-priority", "created_at", "pk")
 BATCH = 200  # waiting wishes read per released time; matching needs each wish's own zone
 MAX_LIVE_WISHES = 10
 MAX_SPAN_DAYS = 180
-
-
-# --- events -----------------------------------------------------------------------------------
-
-
-def _log(
-    wish: TherapyWish,
-    *,
-    from_state: str,
-    to_state: str,
-    meta: RequestMeta,
-    actor: User | None = None,
-    reason: str = "",
-    offer: TherapyWishOffer | None = None,
-    data: dict | None = None,
-) -> None:
-    TherapyWishEvent.objects.create(
-        wish=wish,
-        offer=offer,
-        actor=actor if actor and actor.pk else None,
-        actor_name=actor.name[:150] if actor and actor.pk else "",
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason[:255],
-        source=meta.source,
-        data=data or {},
-    )
-
-
-def _move(wish: TherapyWish, to_state: str, *, meta: RequestMeta, **event) -> None:
-    old = wish.state
-    wish.state = to_state
-    wish.save(update_fields=["state", "updated_at"])
-    _log(wish, from_state=old, to_state=to_state, meta=meta, **event)
 
 
 # --- asking -----------------------------------------------------------------------------------
@@ -152,7 +133,7 @@ def add_wish(
             raise WaitlistError(_("You are already waiting for %(n)d therapy times.") % {"n": MAX_LIVE_WISHES})
         wish.priority = WaitlistPriority.objects.filter(client=client).values_list("priority", flat=True).first() or 0
         wish.save()
-        _log(wish, from_state="", to_state=wish.state, meta=meta, actor=client)
+        log_event(wish, from_state="", to_state=wish.state, meta=meta, actor=client)
         messages.wish_registered(wish)
     return wish
 
@@ -188,7 +169,7 @@ def withdraw_wish(*, wish: TherapyWish, actor: User, meta: RequestMeta = PAGE) -
         won = mine.update(state=WishState.LEFT, updated_at=timezone.now())
         if not won:
             raise WaitlistError(_("You are no longer waiting for this."))
-        _log(wish, from_state=WishState.WAITING, to_state=WishState.LEFT, meta=meta, actor=actor)
+        log_event(wish, from_state=WishState.WAITING, to_state=WishState.LEFT, meta=meta, actor=actor)
 
 
 # --- a released time --------------------------------------------------------------------------
@@ -231,7 +212,7 @@ def offer_released_time(
     therapy lengths the waiting wishes ask for, never on how many wishes there are.
     """
     now = now or timezone.now()
-    settle_stale_offers(practitioner_id=practitioner_id, now=now)
+    offers.settle_stale_offers(kind=THERAPY, scope_id=practitioner_id, now=now)
     wishes = candidates(practitioner_id=practitioner_id, starts_at=starts_at, ends_at=ends_at)
     if not wishes:
         return None
@@ -253,7 +234,7 @@ def offer_released_time(
         fitting = [s for s in free[key] if rules.fits(window, s.start, s.end)]
         for slot in rules.preferred(fitting, freed_start=starts_at):
             try:
-                offer = _keep_for(wish, practitioner, slot, terms, meta=meta, now=now)
+                offer = keep_for(wish, practitioner, slot, terms, meta=meta, now=now)
             except booking_services.SlotTaken:
                 continue  # taken since the slots were read (a room shared with another therapist)
             except (BookingError, WaitlistError):
@@ -263,7 +244,7 @@ def offer_released_time(
     return None
 
 
-def _keep_for(
+def keep_for(
     wish: TherapyWish, practitioner: Practitioner, slot, terms: rules.HoldTerms, *, meta: RequestMeta, now: datetime
 ) -> TherapyWishOffer | None:
     """Hold ``slot`` for the wish and tell the client; None when it is too late to offer it.
@@ -271,7 +252,7 @@ def _keep_for(
     The caller holds the therapist's lock. In a savepoint: the wish is claimed with a
     conditional UPDATE (waiting -> offered), so a release and the sweep, working on two
     therapists' calendars at once, never both offer it a time (WaitlistError for the
-    loser); SlotTaken / BookingError from hold_time undo the claim.
+    loser); SlotTaken / BookingError from the hold undo the claim.
     """
     expires_at = rules.offer_expiry(now=now, starts_at=slot.start, terms=terms)
     if expires_at is None:
@@ -282,22 +263,12 @@ def _keep_for(
         )
         if not claimed:
             raise WaitlistError(_("This wish is no longer waiting."))
-        booking = booking_services.hold_time(
-            client=wish.client,
-            therapy_type=wish.therapy_type,
-            minutes=wish.minutes,
-            practitioner=practitioner,
-            starts_at=slot.start,
-            hold_until=expires_at,
-            reason="held for a therapy wish",
-            meta=meta,
-            now=now,
-        )
+        booking = THERAPY.hold(wish, practitioner, starts_at=slot.start, expires_at=expires_at, meta=meta, now=now)
         offer = TherapyWishOffer.objects.create(
             wish=wish, booking=booking, client=wish.client, practitioner=practitioner, expires_at=expires_at
         )
         wish.state = WishState.OFFERED
-        _log(
+        log_event(
             wish,
             from_state=WishState.WAITING,
             to_state=WishState.OFFERED,
@@ -358,7 +329,7 @@ def sweep_wishes(*, now: datetime | None = None, limit: int = 100, horizon_days:
                 with transaction.atomic():
                     cfg = booking_services.lock_therapist(pid)
                     terms = rules.wish_hold_terms(base_terms, min_notice_hours=cfg.min_notice_hours)
-                    offer = _keep_for(wish, cfg.practitioner, slot, terms, meta=TASK, now=now)
+                    offer = keep_for(wish, cfg.practitioner, slot, terms, meta=TASK, now=now)
             except booking_services.SlotTaken:
                 continue
             except (BookingError, WaitlistError):
@@ -401,184 +372,19 @@ def _free_around(therapy_type, minutes, practitioner_id, zone, starts_at, ends_a
     return [s for t in found for s in t.slots if s.start < ends_at and s.end > starts_at]
 
 
-def settle_stale_offers(*, practitioner_id: int, now: datetime) -> None:
-    """Open offers whose kept booking was changed elsewhere (cancelled from the booking page
-    or by the therapist, confirmed or expired by staff or the safety net) follow it. One read;
-    nearly always empty."""
-    stale = list(
-        TherapyWishOffer.objects.filter(practitioner_id=practitioner_id, state=OfferState.OPEN)
-        .exclude(booking__status=BookingStatus.PENDING)
-        .select_related("wish", "booking")
-    )
-    for offer in stale:
-        status = offer.booking.status
-        offer_state, wish_state = {
-            BookingStatus.CONFIRMED: (OfferState.ACCEPTED, WishState.BOOKED),
-            BookingStatus.EXPIRED: (OfferState.EXPIRED, WishState.EXPIRED),
-        }.get(status, (OfferState.CANCELLED, WishState.LEFT))
-        TherapyWishOffer.objects.filter(pk=offer.pk).update(state=offer_state, decided_at=now)
-        _move(offer.wish, wish_state, meta=TASK, offer=offer, reason=f"held booking {status}")
-
-
-# --- answering an offer -------------------------------------------------------------------------
-
-
-def _lock_therapist(practitioner_id: int) -> None:
-    """The first lock of an answer (accept, decline, expire); the negative control (guard "waitlist") skips it."""
-    if race.locking("waitlist"):
-        booking_services.lock_therapist(practitioner_id)
-
-
-def _claim(offer_id: int, to_state: str, now: datetime, *, due: bool | None = None) -> bool:
-    """Move an open offer to ``to_state``; the row count says whether this call won.
-
-    ``due``: True only if it has expired by ``now``, False only if it has not, None either.
-    The negative control (guard "waitlist" off) reads, then writes unconditionally.
-    """
-    still_open = Q(pk=offer_id, state=OfferState.OPEN)
-    if due is True:
-        still_open &= Q(expires_at__lte=now)
-    elif due is False:
-        still_open &= Q(expires_at__gt=now)
-    if not race.locking("waitlist"):
-        found = TherapyWishOffer.objects.filter(still_open).exists()
-        race.pause("waitlist-offer")
-        if found:
-            TherapyWishOffer.objects.filter(pk=offer_id).update(state=to_state, decided_at=now)
-        return found
-    race.pause("waitlist-offer")
-    return TherapyWishOffer.objects.filter(still_open).update(state=to_state, decided_at=now) == 1
-
-
-def client_offer(*, client: User, offer_id: int) -> TherapyWishOffer:
-    """The client's own offer; another client's is simply not found (DoesNotExist)."""
-    return TherapyWishOffer.objects.select_related(
-        "wish", "booking__therapy_type", "booking__location", "booking__room", "practitioner"
-    ).get(pk=offer_id, client=client)
-
-
-def refusal(offer: TherapyWishOffer) -> str:
-    """Why a therapy offer can no longer be accepted ("" while it is open)."""
-    return services.refusal(
-        offer, expired=_("Sorry, this offer expired at %(time)s and the time has passed to the next person waiting.")
-    )
-
-
-def accept_offer(
-    *, offer: TherapyWishOffer, actor: User, meta: RequestMeta = PAGE, now: datetime | None = None
-) -> Booking:
-    """Book the kept time. Only the offer's own client; refused with a clear message once the
-    offer has expired, even if the expiry task has not run yet (this call then expires it)."""
-    now = now or timezone.now()
-    if offer.client_id != actor.pk:
-        raise WaitlistError(_("This offer is not yours."))
-    with transaction.atomic():
-        _lock_therapist(offer.practitioner_id)
-        settle_stale_offers(practitioner_id=offer.practitioner_id, now=now)
-        if _claim(offer.pk, OfferState.ACCEPTED, now, due=False):
-            try:
-                booking = booking_services.confirm_hold(
-                    booking=offer.booking, actor=actor, meta=meta, reason="therapy wish offer accepted"
-                )
-            except BookingError:
-                # The kept booking was changed elsewhere: the offer follows it.
-                TherapyWishOffer.objects.filter(pk=offer.pk).update(state=OfferState.OPEN, decided_at=None)
-                settle_stale_offers(practitioner_id=offer.practitioner_id, now=now)
-            else:
-                wish = TherapyWish.objects.get(pk=offer.wish_id)
-                _move(wish, WishState.BOOKED, meta=meta, actor=actor, offer=offer, reason="accepted")
-                return booking
-        offer.refresh_from_db()
-        overdue = offer.state == OfferState.OPEN and offer.expires_at <= now
-    if overdue:
-        expire_offer(offer_id=offer.pk, now=now)
-        offer.refresh_from_db()
-    booking = Booking.objects.get(pk=offer.booking_id)
-    if offer.state == OfferState.ACCEPTED and booking.status == BookingStatus.CONFIRMED:
-        return booking  # a second click: the booking is there
-    raise WaitlistError(refusal(offer))
-
-
-def decline_offer(*, offer: TherapyWishOffer, actor: User | None, meta: RequestMeta = PAGE) -> None:
-    """Give the kept time back; it goes to the next matching wish in the same transaction."""
-    now = timezone.now()
-    if actor is not None and not actor.has_perm(MANAGE_WISHES) and offer.client_id != actor.pk:
-        raise NotPermitted(_("This offer is not yours."))
-    with transaction.atomic():
-        _lock_therapist(offer.practitioner_id)
-        settle_stale_offers(practitioner_id=offer.practitioner_id, now=now)
-        if not _claim(offer.pk, OfferState.DECLINED, now):
-            offer.refresh_from_db()
-            raise WaitlistError(refusal(offer))
-        wish = TherapyWish.objects.get(pk=offer.wish_id)
-        _move(wish, WishState.DECLINED, meta=meta, actor=actor, offer=offer)
-        # The release sends therapy_time_released: the receiver offers the time to the next wish.
-        booking_services.release_hold(
-            booking=offer.booking, to=Status.CANCELLED, actor=actor, meta=meta, reason="therapy wish offer declined"
-        )
-
-
-def expire_offer(*, offer_id: int, now: datetime | None = None) -> bool:
-    """Expire one overdue offer and pass its time on; False when it was not open and due.
-
-    Safe to run twice or from two workers at once: the conditional UPDATE lets one win.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        offer = TherapyWishOffer.objects.select_related("booking", "wish__client", "wish__therapy_type").get(
-            pk=offer_id
-        )
-        _lock_therapist(offer.practitioner_id)
-        settle_stale_offers(practitioner_id=offer.practitioner_id, now=now)
-        if not _claim(offer.pk, OfferState.EXPIRED, now, due=True):
-            return False
-        offer.state = OfferState.EXPIRED
-        wish = offer.wish
-        _move(wish, WishState.EXPIRED, meta=TASK, offer=offer, reason="offer not accepted in time")
-        messages.wish_offer_expired(offer)
-        booking_services.release_hold(
-            booking=offer.booking, to=Status.EXPIRED, actor=None, reason="therapy wish offer expired"
-        )
-        return True
-
-
-def expire_due_offers(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Expire every overdue therapy offer (the beat task); returns how many this run expired."""
-    now = now or timezone.now()
-    due = list(
-        TherapyWishOffer.objects.filter(state=OfferState.OPEN, expires_at__lte=now)
-        .order_by("expires_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return sum(1 for pk in due if expire_offer(offer_id=pk, now=now))
+# The therapy kind of the one offer life cycle (waitlist.offers), under the names callers know:
+# ``client_offer(client=, offer_id=)``, ``expire_offer(offer_id=, now=)``, ``expire_due_offers(now=, limit=)``.
+client_offer = partial(offers.client_offer, kind=THERAPY)
+expire_offer = partial(offers.expire_offer, kind=THERAPY)
+expire_due_offers = partial(offers.expire_due_offers, kind=THERAPY)
 
 
 def close_lapsed_wishes(*, now: datetime | None = None) -> int:
     """Waiting wishes whose last day is over in every zone: expired, with an event each (beat task).
 
-    A conditional UPDATE per batch of ids, so two workers expire each wish once.
+    Two workers at once expire each wish once (events.close_waiting).
     """
     now = now or timezone.now()
     over = (now - timedelta(hours=12)).date()  # the last zone (UTC-12) has finished that day
-    with transaction.atomic():
-        lapsed = list(
-            TherapyWish.objects.select_for_update(skip_locked=True)
-            .filter(state=WishState.WAITING, latest_date__lt=over)
-            .values_list("pk", flat=True)[:2000]
-        )
-        if not lapsed:
-            return 0
-        TherapyWish.objects.filter(pk__in=lapsed, state=WishState.WAITING).update(
-            state=WishState.EXPIRED, updated_at=now
-        )
-        TherapyWishEvent.objects.bulk_create(
-            TherapyWishEvent(
-                wish_id=pk,
-                from_state=WishState.WAITING,
-                to_state=WishState.EXPIRED,
-                reason="last day passed",
-                source=TASK.source,
-            )
-            for pk in lapsed
-        )
-    return len(lapsed)
+    waiting = TherapyWish.objects.filter(state=WishState.WAITING, latest_date__lt=over)
+    return close_waiting(waiting, to_state=WishState.EXPIRED, reason="last day passed", now=now)

@@ -207,7 +207,7 @@ def _accept_offer(client):
         offer.refresh_from_db()
         return offer.state == OfferState.OPEN and offer.booking.status == "pending"
 
-    return reverse("waitlist:accept", args=[offer.pk]), {}, (ClassSession, session.pk), unchanged
+    return reverse("waitlist:accept_offer", args=["class", offer.pk]), {}, (ClassSession, session.pk), unchanged
 
 
 def _book_therapy(client, massage, therapist):

@@ -302,5 +302,5 @@ def test_the_offer_message_carries_the_expiry_and_the_accept_link(offered):
     row = Notification.objects.get(recipient=queue[0].client, kind="waitlist_offer", channel="email")
 
     assert row.context["expires_at"] == offer.expires_at.isoformat()
-    assert row.context["url"].endswith(f"/waitlist/offers/{offer.pk}/")
+    assert row.context["url"].endswith(f"/waitlist/offers/class/{offer.pk}/")
     assert timezone.now() < offer.expires_at

@@ -106,8 +106,8 @@ def test_the_offer_page_shows_the_expiry_and_accepts_in_one_click(client, offere
     _, queue, offer = offered
     client.force_login(queue[0].client)
 
-    offer_page = page(client.get(reverse("waitlist:offer", args=[offer.pk])))
-    response = client.post(reverse("waitlist:accept", args=[offer.pk]), follow=True)
+    offer_page = page(client.get(reverse("waitlist:offer", args=["class", offer.pk])))
+    response = client.post(reverse("waitlist:accept_offer", args=["class", offer.pk]), follow=True)
 
     assert 'data-testid="offer-expiry"' in offer_page and "We are holding it for you until" in offer_page
     assert response.redirect_chain[-1][0] == offer.booking.get_absolute_url()
@@ -118,9 +118,9 @@ def test_a_client_cannot_see_or_accept_another_clients_offer(client, offered):
     _, queue, offer = offered
     client.force_login(queue[1].client)
 
-    assert client.get(reverse("waitlist:offer", args=[offer.pk])).status_code == 404
-    assert client.post(reverse("waitlist:accept", args=[offer.pk])).status_code == 404
-    assert client.post(reverse("waitlist:decline", args=[offer.pk])).status_code == 404
+    assert client.get(reverse("waitlist:offer", args=["class", offer.pk])).status_code == 404
+    assert client.post(reverse("waitlist:accept_offer", args=["class", offer.pk])).status_code == 404
+    assert client.post(reverse("waitlist:decline_offer", args=["class", offer.pk])).status_code == 404
     offer.refresh_from_db()
     assert offer.state == OfferState.OPEN
 
@@ -136,7 +136,7 @@ def test_accepting_an_expired_offer_shows_why(client, offered):
     WaitlistOffer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     client.force_login(queue[0].client)
 
-    response = client.post(reverse("waitlist:accept", args=[offer.pk]), follow=True)
+    response = client.post(reverse("waitlist:accept_offer", args=["class", offer.pk]), follow=True)
 
     assert "this offer expired at" in page(response)
     assert 'data-testid="offer-closed"' in page(response)
@@ -146,7 +146,7 @@ def test_declining_from_the_page(client, offered):
     _, queue, offer = offered
     client.force_login(queue[0].client)
 
-    response = client.post(reverse("waitlist:decline", args=[offer.pk]), follow=True)
+    response = client.post(reverse("waitlist:decline_offer", args=["class", offer.pk]), follow=True)
 
     assert "the spot goes to the next person" in page(response)
     assert offer_of(queue[1]).state == OfferState.OPEN
@@ -161,7 +161,7 @@ def test_my_bookings_lists_waitlists_and_offers(client, offered):
     html = page(client.get(reverse("bookings:mine")))
 
     section = re.search(r'data-testid="my-waitlist">(.*?)</section>', html, re.S).group(1)
-    assert reverse("waitlist:offer", args=[offer.pk]) in section
+    assert reverse("waitlist:offer", args=["class", offer.pk]) in section
     assert reverse("waitlist:leave", args=[waiting.pk]) in section and "Number 1" in section
 
 

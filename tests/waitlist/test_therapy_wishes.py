@@ -172,7 +172,7 @@ def test_a_cancellation_keeps_the_freed_time_for_the_waiting_wish(massage, thera
     assert states(wish) == ["offered"]
     assert TherapyWishEvent.objects.filter(wish=wish, to_state="offered", offer=offer).exists()
     row = Notification.objects.get(recipient=wish.client, kind="therapy_wish_offer", channel="email")
-    assert reverse("waitlist:therapy_offer", args=[offer.pk]) in row.context["url"]
+    assert reverse("waitlist:offer", args=["therapy", offer.pk]) in row.context["url"]
     assert "calendar" not in row.context  # no invitation for a time that is only kept
 
 
@@ -425,7 +425,7 @@ def test_a_wish_already_offered_is_not_offered_a_second_time(massage, therapist,
     terms = rules.HoldTerms()
 
     with pytest.raises(WaitlistError, match="no longer waiting"):
-        wishes._keep_for(wish, therapist, another_time, terms, meta=booking_services.TASK, now=timezone.now())
+        wishes.keep_for(wish, therapist, another_time, terms, meta=booking_services.TASK, now=timezone.now())
     assert TherapyWishOffer.objects.filter(wish=wish).count() == 1
 
 
@@ -511,10 +511,10 @@ def test_my_bookings_shows_the_offer_and_its_page_accepts_it(client, massage, bo
     client.force_login(wish.client)
 
     mine = client.get(reverse("bookings:mine")).content.decode()
-    assert reverse("waitlist:therapy_offer", args=[offer.pk]) in mine
-    offer_page = client.get(reverse("waitlist:therapy_offer", args=[offer.pk])).content.decode()
+    assert reverse("waitlist:offer", args=["therapy", offer.pk]) in mine
+    offer_page = client.get(reverse("waitlist:offer", args=["therapy", offer.pk])).content.decode()
     assert 'data-testid="accept-therapy-offer"' in offer_page
-    response = client.post(reverse("waitlist:accept_therapy_offer", args=[offer.pk]))
+    response = client.post(reverse("waitlist:accept_offer", args=["therapy", offer.pk]))
 
     offer.booking.refresh_from_db()
     assert response.status_code == 302 and response.url == offer.booking.get_absolute_url()
@@ -527,9 +527,9 @@ def test_another_clients_offer_page_is_not_found(client, massage, booked):
     offer = open_offer()
     client.force_login(UserFactory())
 
-    assert client.get(reverse("waitlist:therapy_offer", args=[offer.pk])).status_code == 404
-    assert client.post(reverse("waitlist:accept_therapy_offer", args=[offer.pk])).status_code == 404
-    assert client.post(reverse("waitlist:decline_therapy_offer", args=[offer.pk])).status_code == 404
+    assert client.get(reverse("waitlist:offer", args=["therapy", offer.pk])).status_code == 404
+    assert client.post(reverse("waitlist:accept_offer", args=["therapy", offer.pk])).status_code == 404
+    assert client.post(reverse("waitlist:decline_offer", args=["therapy", offer.pk])).status_code == 404
 
 
 def test_declining_on_the_page_and_withdrawing_a_wish(client, massage, booked):
@@ -539,7 +539,7 @@ def test_declining_on_the_page_and_withdrawing_a_wish(client, massage, booked):
     offer = open_offer()
     client.force_login(wish.client)
 
-    client.post(reverse("waitlist:decline_therapy_offer", args=[offer.pk]))
+    client.post(reverse("waitlist:decline_offer", args=["therapy", offer.pk]))
     client.force_login(other.client)
     client.post(reverse("waitlist:withdraw_wish", args=[other.pk]))
 
@@ -553,7 +553,7 @@ def test_the_offer_page_shows_the_refusal_once_expired(client, massage, booked):
     TherapyWishOffer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     client.force_login(wish.client)
 
-    html = client.get(reverse("waitlist:therapy_offer", args=[offer.pk])).content.decode()
+    html = client.get(reverse("waitlist:offer", args=["therapy", offer.pk])).content.decode()
 
     assert 'data-testid="offer-closed"' in html and "expired" in html
 
