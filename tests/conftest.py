@@ -13,6 +13,7 @@ the suite at several such instants.
 from __future__ import annotations
 
 import os
+import subprocess
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -44,7 +45,20 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"clock: every test starts at {parse_clock(value).isoformat()}" if value else "clock: real time"
 
 
+def _compile_catalogues() -> None:
+    """Compile a translation catalogue whose .mo is missing or older than its .po.
+
+    ``make install`` builds them (they are not committed); this keeps a bare ``pytest``
+    after editing a .po from testing yesterday's Spanish. msgfmt is GNU gettext's.
+    """
+    for po in (settings.BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", f"--output-file={mo}", str(po)], check=True)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _compile_catalogues()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
