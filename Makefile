@@ -39,7 +39,7 @@ install: $(VENV)/.installed $(MO_FILES)
 MESSAGES_IGNORE = .venv node_modules tests var static staticfiles docs locale
 
 gettext:
-	@command -v msgfmt >/dev/null 2>&1 || { echo "installing GNU gettext (apt-get)" >&2; \
+	@command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || { echo "installing GNU gettext (apt-get)" >&2; \
 	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >&2 && apt-get install -y -qq gettext >&2; }
 
 %.mo: %.po | gettext

@@ -43,7 +43,10 @@ def format_money(amount: Decimal | str | int | None, currency: str, *, language:
         grouping = abs(value) >= MIN_GROUPED.get(code, Decimal(1000))
         number = formats.number_format(abs(value), decimal_pos=2, use_l10n=True, force_grouping=grouping)
     sign = SIGNS.get((currency or "").upper(), (currency or "").upper())
-    text = PLACEMENT.get(code, DEFAULT_PLACEMENT).format(sign=sign, number=number).strip()
+    placement = PLACEMENT.get(code, DEFAULT_PLACEMENT)
+    if sign.isalpha():  # a code or a lettered sign (CHF) before the number needs a space: "CHF 9.50"
+        placement = placement.replace("{sign}{number}", "{sign}" + NBSP + "{number}")
+    text = placement.format(sign=sign, number=number).strip()
     return f"-{text}" if value < 0 else text
 
 
