@@ -31,7 +31,8 @@ from tests.bookings.conftest import upcoming_class
 from tests.factories import UserFactory
 
 ROOT = Path(settings.BASE_DIR)
-CATALOGUE = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
+# Every language of settings.LANGUAGES but English (the source) has a catalogue; all are checked.
+LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 NBSP = "\u00a0"
 TIMETABLE = reverse("schedules:timetable")
 
@@ -70,8 +71,13 @@ def _makefile_ignores() -> list[str]:
     return match.group(1).split()
 
 
-def test_the_spanish_catalogue_has_no_fuzzy_and_no_empty_translation():
-    entries = _entries(CATALOGUE)
+def _catalogue(language: str, root: Path = ROOT) -> Path:
+    return root / "locale" / language / "LC_MESSAGES" / "django.po"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_catalogue_has_no_fuzzy_and_no_empty_translation(language):
+    entries = _entries(_catalogue(language))
     assert len(entries) > 1000
     assert [e["key"] for e in entries if "fuzzy" in e["flags"]] == []
     assert [e["key"] for e in entries if not all(e["translations"])] == []
@@ -80,7 +86,7 @@ def test_the_spanish_catalogue_has_no_fuzzy_and_no_empty_translation():
 PROBE = "A sentence marked for translation that nobody has translated yet"
 
 
-def test_every_string_marked_for_translation_is_translated_in_the_catalogue(tmp_path):
+def test_every_string_marked_for_translation_is_translated_in_each_catalogue(tmp_path):
     """makemessages over a copy of the project finds nothing the committed catalogue lacks.
 
     A string newly marked in a template or in Python comes out of makemessages untranslated
@@ -103,16 +109,17 @@ def test_every_string_marked_for_translation_is_translated_in_the_catalogue(tmp_
         "DATABASE_URL": "sqlite://:memory:",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
-    args = [sys.executable, "manage.py", "makemessages", "--locale=es", "--no-obsolete"]
+    args = [sys.executable, "manage.py", "makemessages", *(f"--locale={code}" for code in LANGUAGES), "--no-obsolete"]
     args += [f"--ignore={name}" for name in _makefile_ignores()]
     subprocess.run(args, cwd=copy, env=env, check=True, capture_output=True)
 
-    committed = {e["key"] for e in _entries(CATALOGUE)}
-    found = _entries(copy / "locale" / "es" / "LC_MESSAGES" / "django.po")
-    new = [e["key"] for e in found if e["key"] not in committed]
-    untranslated = [e["key"] for e in found if "fuzzy" in e["flags"] or not all(e["translations"])]
-    assert new == [(None, PROBE, None)], "run `make messages` and translate the new entries"
-    assert untranslated == [(None, PROBE, None)]
+    for language in LANGUAGES:
+        committed = {e["key"] for e in _entries(_catalogue(language))}
+        found = _entries(_catalogue(language, copy))
+        new = [e["key"] for e in found if e["key"] not in committed]
+        untranslated = [e["key"] for e in found if "fuzzy" in e["flags"] or not all(e["translations"])]
+        assert new == [(None, PROBE, None)], f"run `make messages` and translate the new entries ({language})"
+        assert untranslated == [(None, PROBE, None)]
 
 
 # --- pages ---------------------------------------------------------------------------------
