@@ -106,6 +106,21 @@ def _pinned_clock(request: pytest.FixtureRequest):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in English, whatever the last one's pages spoke.
+
+    LocaleMiddleware (and the profile's language) activate a language for the thread and
+    nothing switches it back after a test client's request: a Spanish page would leave a
+    later test's service messages in Spanish.
+    """
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _broker_not_paused():
     """A test that saw the broker down must not leave later tests' deliveries to the sweep."""
     from notifications.services import publish_pause

@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 
 from accounts.services import NotPermitted, set_language
 from bookings import services
+from bookings.messages import booking_context
 from config.money import format_money
 from tests.bookings.conftest import upcoming_class
 from tests.factories import UserFactory
@@ -248,6 +249,20 @@ def test_the_same_confirmation_to_an_english_speaking_client_stays_english(
         services.book_class(client=carla, session_id=session.pk, quantity=1)
     (message,) = [m for m in mailoutbox if carla.email in m.to]
     assert "] Booked: " in message.subject and "Hello Carla," in message.body and "€12.00" in message.body
+
+
+@pytest.mark.django_db
+def test_what_the_outbox_keeps_is_in_the_readers_language_whoever_acts():
+    """A reminder from a beat task or a booking made by English-speaking staff: the client's own words."""
+    lucia = UserFactory(language="es")
+    session = upcoming_class(days=4)
+    booking = services.book_class(client=lucia, session_id=session.pk, quantity=1)
+    with translation.override("en"):  # the task's (or the staff member's) language
+        context = booking_context(booking)
+    assert context["calendar"]["description"].startswith(f"Reserva {booking.reference} · 1 plaza(s) · ")
+    with translation.override("es"):
+        context = booking_context(booking, reader=UserFactory(language="en"))
+    assert context["calendar"]["description"].startswith(f"Booking {booking.reference} · 1 spot(s) · ")
 
 
 # --- money and dates -----------------------------------------------------------------------
