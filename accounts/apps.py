@@ -10,11 +10,13 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_reset
 
+        from accounts.guests import verify_after_reset
         from accounts.lockouts import unlock_after_password_reset
         from accounts.roles import sync_roles_after_migrate
         from accounts.sites import sync_site_after_migrate
 
         password_reset.connect(unlock_after_password_reset, dispatch_uid="accounts.unlock_after_password_reset")
+        password_reset.connect(verify_after_reset, dispatch_uid="accounts.verify_after_reset")
 
         # After django.contrib.sites' own handler (it comes first in INSTALLED_APPS), which
         # creates example.com on an empty table; flushes (tests) send it too.

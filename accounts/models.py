@@ -86,7 +86,11 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         ordering = ["email"]
         # accounts.roles: giving people a role or staff access is the owner's, not the desk's.
-        permissions = [("assign_roles", _("Can give staff access and roles"))]
+        permissions = [
+            ("assign_roles", _("Can give staff access and roles")),
+            # The studio's figures (occupancy, clients, money): the owner's, not the desk's.
+            ("view_reports", _("Can read the studio's reports")),
+        ]
 
     def __str__(self) -> str:
         return self.name

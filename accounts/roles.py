@@ -38,6 +38,7 @@ OWNER_APPS = frozenset(
 FRONT_DESK_PERMISSIONS = frozenset(
     {
         "bookings.view_booking",
+        "bookings.add_booking",
         "bookings.change_booking",
         "accounts.view_user",
         "accounts.add_user",

@@ -169,6 +169,7 @@ class BookingAdmin(admin.ModelAdmin):
         "room",
         "series",
         "respond_by",
+        "hold_until",
         "status",
         "quantity",
         "unit_price",

@@ -294,6 +294,12 @@ class Booking(models.Model):
     respond_by = models.DateTimeField(
         _("answer due by"), null=True, blank=True, help_text=_("A request expires if the therapist has not answered.")
     )
+    hold_until = models.DateTimeField(
+        _("held until"),
+        null=True,
+        blank=True,
+        help_text=_("A pending hold (a waitlist offer, a kept therapy time) lapses then if not confirmed."),
+    )
     therapist_note = models.TextField(
         _("therapist's private note"), blank=True, help_text=_("Seen only by the therapist of the session.")
     )
@@ -345,6 +351,8 @@ class Booking(models.Model):
             models.Index(fields=["client", "status"], name="booking_client_status_idx"),
             models.Index(fields=["practitioner", "starts_at"], name="booking_therapist_start_idx"),
             models.Index(fields=["status", "respond_by"], name="booking_request_due_idx"),
+            # expire_holds reads only pending holds by deadline: a small partial index.
+            models.Index(fields=["hold_until"], condition=Q(status=BookingStatus.PENDING), name="booking_hold_due_idx"),
         ]
         # Exporting hands over every client's e-mail and phone: a role gets it on purpose,
         # not with "view" (bookings.permissions.may_export).

@@ -16,6 +16,7 @@ from accounts.models import User
 
 VIEW = "bookings.view_booking"
 CHANGE = "bookings.change_booking"
+ADD = "bookings.add_booking"  # book for a client: phone bookings and walk-ins at the desk
 EXPORT = "bookings.export_booking"  # a CSV carries every client's e-mail and phone: a deliberate grant
 
 
@@ -27,6 +28,16 @@ def manages_bookings(user: User) -> bool:
 def sees_bookings(user: User) -> bool:
     """Staff whose role lets them read bookings (view, or change which implies it)."""
     return user.is_authenticated and (user.has_perm(VIEW) or user.has_perm(CHANGE))
+
+
+def may_book_for_clients(user: User) -> bool:
+    """Staff whose role books for clients (the desk, the owner), with a reason past the rules."""
+    return user.is_authenticated and user.has_perm(ADD)
+
+
+def may_read_reports(user: User) -> bool:
+    """The studio's figures (occupancy, clients, money) are the owner's and managers' (accounts.roles)."""
+    return user.is_authenticated and user.has_perm("accounts.view_reports")
 
 
 def may_export(user: User) -> bool:
@@ -62,18 +73,23 @@ def may_set_status(user: User, booking) -> bool:
     return is_therapist_of(user, booking) or manages_bookings(user)
 
 
-def may_confirm_hold(user: User, booking) -> bool:
-    """Take a held spot or time: its client (accepting an offer), or staff who manage bookings."""
-    return owns(user, booking) or manages_bookings(user)
-
-
-# A class hold is a waitlist offer's booking: staff who manage the queue withdraw offers.
+# The queues whose staff withdraw the offers they made: a class hold is a waitlist
+# offer's booking, a therapy hold a therapy wish offer's.
 MANAGE_WAITLIST = "waitlist.change_waitlistentry"
+MANAGE_WISHES = "waitlist.change_therapywish"
 
 
-def may_release_hold(user: User, booking) -> bool:
-    """Give a held spot back: its client (declining), staff who manage bookings or the waitlist."""
-    return owns(user, booking) or manages_bookings(user) or (user.is_authenticated and user.has_perm(MANAGE_WAITLIST))
+def may_answer_hold(user: User, booking, *, confirming: bool) -> bool:
+    """The one owner rule of a hold (bookings.services.holds), for class spots and therapy time.
+
+    Its client, or staff who manage bookings, may confirm it or give it back; staff who
+    manage the queue that offered it may also give it back (withdrawing the offer), not
+    book it for the client. ``actor=None`` (the system) is the caller's to allow.
+    """
+    if owns(user, booking) or manages_bookings(user):
+        return True
+    queue = MANAGE_WAITLIST if booking.class_session_id else MANAGE_WISHES
+    return not confirming and user.is_authenticated and user.has_perm(queue)
 
 
 def teaches(user: User, *, instructor_id: int | None) -> bool:

@@ -23,6 +23,13 @@ def expire_therapy_requests() -> int:
     return services.expire_requests()
 
 
+@shared_task(name="bookings.expire_holds", ignore_result=True)
+def expire_holds() -> int:
+    """Holds (class spots, therapy time) still pending past their deadline and its grace:
+    expired, spots or time freed. The waitlist's offers expire their own holds first."""
+    return services.expire_holds()
+
+
 @shared_task(name="bookings.close_attendance", ignore_result=True)
 def close_attendance() -> int:
     """Past sessions' confirmed bookings become attended or no-shows, as their policy says."""

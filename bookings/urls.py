@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings import feeds, instructor_views, therapist_views, therapy_views, views
+from bookings import desk_views, feeds, instructor_views, report_views, therapist_views, therapy_views, views
 
 app_name = "bookings"
 urlpatterns = [
@@ -28,6 +28,11 @@ urlpatterns = [
     path("therapist/sessions/<slug:reference>/propose/", therapist_views.propose, name="therapist_propose"),
     path("therapist/sessions/<slug:reference>/mark/", therapist_views.mark, name="therapist_mark"),
     path("therapist/sessions/<slug:reference>/cancel/", therapist_views.cancel, name="therapist_cancel"),
+    path("desk/", desk_views.today, name="desk_today"),
+    path("reports/occupancy/", report_views.occupancy, name="report_occupancy"),
+    path("reports/clients/", report_views.clients, name="report_clients"),
+    path("desk/classes/<int:session_id>/book/", desk_views.book_class, name="desk_book_class"),
+    path("desk/classes/<int:session_id>/guest/", desk_views.add_guest, name="desk_add_guest"),
     path("instructor/", instructor_views.my_classes, name="instructor_classes"),
     path("instructor/classes/<int:session_id>/", instructor_views.roster, name="instructor_roster"),
     path(

@@ -11,10 +11,13 @@ nothing unless the test settings turn them on; production never sets them.
 The points: ``booking-claim`` (before a spot claim's UPDATE), ``waitlist-offer``
 (before an offer's state is claimed), ``waitlist-promote`` (after a release's
 promotion holds the session, before it takes its client), ``therapy-slot`` (between
-the free-slot check and the write). The guards: ``booking`` (the conditional spot
-claim), ``waitlist`` (the lock and condition of an offer's answer), ``therapist`` (the
-therapist's row lock), ``lock-order`` (the promotion takes its client's row without
-waiting; off, it waits, as before the one lock order: the deadlock's negative control).
+the free-slot check and the write), ``hold-answer`` (after a hold is found pending,
+before confirm_hold or release_hold writes it). The guards: ``booking`` (the conditional
+spot claim), ``waitlist`` (the lock and condition of an offer's answer), ``therapist``
+(the therapist's row lock), ``lock-order`` (the promotion takes its client's row without
+waiting; off, it waits, as before the one lock order: the deadlock's negative control),
+``hold`` (the row locks of a hold's answer and of expire_holds; off, confirm and expiry
+both read "pending" and both write: the hold race's negative control).
 """
 
 from __future__ import annotations

@@ -465,6 +465,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep_outbox",
         "schedule": 60,  # pending messages are retried within a minute
     },
+    "expire-holds": {
+        "task": "bookings.expire_holds",
+        "schedule": 60,  # a hold nobody released is freed within a minute of its deadline + grace; idempotent
+    },
     "expire-waitlist-offers": {
         "task": "waitlist.expire_offers",
         "schedule": 60,  # an offer's spot passes on within a minute of its expiry; idempotent

@@ -69,7 +69,14 @@ REPO = Path(__file__).resolve().parents[1]
 APPS = ("accounts", "schedules", "bookings", "waitlist", "notifications", "config")
 # request.GET.get("x"), request.GET["x"], and book_therapy's source.get("x") (GET or POST)
 READ = re.compile(r"""(?:request\.GET|source)(?:\.get\(|\[)\s*["'](\w+)["']""")
-FORM_MODULES = ("accounts/forms.py", "bookings/forms.py", "bookings/therapy_forms.py", "waitlist/forms.py")
+FORM_MODULES = (
+    "accounts/forms.py",
+    "bookings/forms.py",
+    "bookings/therapy_forms.py",
+    "bookings/desk_forms.py",
+    "bookings/report_forms.py",
+    "waitlist/forms.py",
+)
 
 # Hypothesis examples per role: each one spoils every field of every form and page once, with
 # values taken in turn from a pool of POOL drawn values.
@@ -181,7 +188,7 @@ def world(db) -> World:
     return World(
         client_user=client_user,
         therapist_user=therapist.user,
-        staff_user=UserFactory(display_name="Sam Staff", is_staff=True),
+        staff_user=_owner(),
         therapist=therapist,
         kind=kind,
         session=session,
@@ -193,6 +200,17 @@ def world(db) -> World:
         waitlist_entry=entry,
         feed_token=notification_services.feed_token(user=client_user),
     )
+
+
+def _owner() -> User:
+    """The staff visitor runs the studio: the desk's and the reports' pages are theirs too."""
+    from django.contrib.auth.models import Group
+
+    from accounts import roles
+
+    user = UserFactory(display_name="Sam Staff", is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.OWNER))
+    return user
 
 
 def _valid_queries(w: World) -> dict[str, dict[str, str]]:
@@ -218,12 +236,22 @@ def _valid_queries(w: World) -> dict[str, dict[str, str]]:
         "bookings:therapist_calendar": {"week": day.isoformat(), "view": "week"},
         "bookings:therapist_sessions": {"day": day.isoformat()},
         "waitlist:therapy_wish": {"therapist": w.therapist.slug},
+        "bookings:desk_today": {"day": day.isoformat()},
+        "bookings:desk_book_class": {"q": "sam"},
+        "bookings:report_occupancy": {"first": day.isoformat(), "last": day.isoformat(), "location": ""},
+        "bookings:report_clients": {
+            "first": day.isoformat(),
+            "last": day.isoformat(),
+            "location": str(w.session.location_id),
+            "format": "csv",
+        },
     }
 
 
 def _args(w: World, name: str, arg: str) -> str:
     """A real object for a page's URL argument, so the view gets past its 404."""
-    if arg in {"pk", "session_id"} and name in {"schedules:session", "bookings:book_class", "waitlist:join"}:
+    classes = {"schedules:session", "bookings:book_class", "waitlist:join", "bookings:desk_book_class"}
+    if arg in {"pk", "session_id"} and name in classes | {"bookings:desk_add_guest"}:
         return str(w.session.pk)
     if name == "bookings:proposal":
         return str(w.proposal.pk)

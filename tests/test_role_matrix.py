@@ -167,7 +167,7 @@ def test_the_owner_gives_roles_but_never_makes_a_superuser(client, people):
 
 # --- the site's staff pages -----------------------------------------------------------------
 
-STAFF_PAGES = ("therapist_", "instructor_")
+STAFF_PAGES = ("therapist_", "instructor_", "desk_")
 
 
 def _page_names() -> set[str]:
@@ -206,6 +206,9 @@ def pages(people):
         "therapist_mark": None,
         "therapist_cancel": None,
         "instructor_check_in": reverse("bookings:instructor_check_in", args=[session.pk, booking.pk]),
+        "desk_today": reverse("bookings:desk_today"),
+        "desk_book_class": reverse("bookings:desk_book_class", args=[session.pk]),
+        "desk_add_guest": None,  # POST only: tests/bookings/test_desk.py
     }
 
 
@@ -222,6 +225,8 @@ SITE = {
     "instructor_classes": {"instructor"},
     "instructor_roster": {"instructor", OWN, DESK},
     "instructor_check_in": set(),  # POST only
+    "desk_today": {OWN, DESK},
+    "desk_book_class": {OWN, DESK},
 }
 
 

@@ -356,6 +356,7 @@ def _promote(
         rules=policy,
         meta=meta,
         reason="booked from the waitlist" if auto else "held for a waitlist offer",
+        hold_until=expires_at,
         confirm=auto,
     )
     if auto:

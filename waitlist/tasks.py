@@ -1,10 +1,7 @@
 """Beat tasks of the waitlist: thin wrappers over services, idempotent."""
 
-from datetime import timedelta
-
 from celery import shared_task
 
-from bookings import services as booking_services
 from waitlist import services, wishes
 
 
@@ -12,15 +9,14 @@ from waitlist import services, wishes
 def expire_offers() -> dict:
     """Expire overdue offers (their spots pass on), fill spots a failed release left free,
     close entries of classes that have started; the same for therapy wishes: offers
-    expire (their time passes on), therapy holds nobody released are freed after a grace,
-    wishes whose last day is over expire, waiting wishes get free times no release
-    reached. Two workers at once change nothing extra."""
+    expire (their time passes on), wishes whose last day is over expire, waiting wishes
+    get free times no release reached. Two workers at once change nothing extra. (Holds
+    nobody released are bookings.expire_holds' to free.)"""
     return {
         "expired": services.expire_due_offers(),
         "promoted": services.sweep_free_spots(),
         "closed": services.close_lapsed_entries(),
         "therapy_offers_expired": wishes.expire_due_offers(),
         "therapy_wishes_expired": wishes.close_lapsed_wishes(),
-        "therapy_holds_freed": booking_services.expire_therapy_holds(grace=timedelta(minutes=10)),
         "therapy_offered": wishes.sweep_wishes(),
     }

@@ -2,7 +2,7 @@
 therapist of a type) has a free time in chosen days and hours; a freed time is kept
 for the first matching wish as an offer.
 
-The kept time is a pending therapy booking with firm Occupancy (bookings.therapy.hold_slot),
+The kept time is a pending therapy booking with firm Occupancy (bookings.services.hold_time),
 so nobody else can book it while the client decides. Accepting confirms it; declining
 or expiry releases it, which sends therapy_time_released, and the receiver offers it
 to the next matching wish in the same transaction.
@@ -271,7 +271,7 @@ def _keep_for(
     The caller holds the therapist's lock. In a savepoint: the wish is claimed with a
     conditional UPDATE (waiting -> offered), so a release and the sweep, working on two
     therapists' calendars at once, never both offer it a time (WaitlistError for the
-    loser); SlotTaken / BookingError from hold_slot undo the claim.
+    loser); SlotTaken / BookingError from hold_time undo the claim.
     """
     expires_at = rules.offer_expiry(now=now, starts_at=slot.start, terms=terms)
     if expires_at is None:
@@ -282,7 +282,7 @@ def _keep_for(
         )
         if not claimed:
             raise WaitlistError(_("This wish is no longer waiting."))
-        booking = booking_services.hold_slot(
+        booking = booking_services.hold_time(
             client=wish.client,
             therapy_type=wish.therapy_type,
             minutes=wish.minutes,
@@ -477,8 +477,8 @@ def accept_offer(
         settle_stale_offers(practitioner_id=offer.practitioner_id, now=now)
         if _claim(offer.pk, OfferState.ACCEPTED, now, due=False):
             try:
-                booking = booking_services.confirm_therapy_hold(
-                    booking=offer.booking, client=actor, meta=meta, reason="therapy wish offer accepted"
+                booking = booking_services.confirm_hold(
+                    booking=offer.booking, actor=actor, meta=meta, reason="therapy wish offer accepted"
                 )
             except BookingError:
                 # The kept booking was changed elsewhere: the offer follows it.
@@ -513,7 +513,7 @@ def decline_offer(*, offer: TherapyWishOffer, actor: User | None, meta: RequestM
         wish = TherapyWish.objects.get(pk=offer.wish_id)
         _move(wish, WishState.DECLINED, meta=meta, actor=actor, offer=offer)
         # The release sends therapy_time_released: the receiver offers the time to the next wish.
-        booking_services.release_therapy_hold(
+        booking_services.release_hold(
             booking=offer.booking, to=Status.CANCELLED, actor=actor, meta=meta, reason="therapy wish offer declined"
         )
 
@@ -536,7 +536,7 @@ def expire_offer(*, offer_id: int, now: datetime | None = None) -> bool:
         wish = offer.wish
         _move(wish, WishState.EXPIRED, meta=TASK, offer=offer, reason="offer not accepted in time")
         messages.wish_offer_expired(offer)
-        booking_services.release_therapy_hold(
+        booking_services.release_hold(
             booking=offer.booking, to=Status.EXPIRED, actor=None, reason="therapy wish offer expired"
         )
         return True

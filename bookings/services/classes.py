@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from bookings import messages
+from bookings import messages, permissions
 from bookings.models import Booking, BookingPolicy, BookingStatus
 from bookings.services.core import (
     PAGE,
     BookingError,
+    NotPermitted,
     RequestMeta,
     SessionFull,
     check_bookable,
@@ -39,14 +40,21 @@ def book_class(
     idempotency_key: str = "",
     meta: RequestMeta = PAGE,
     now: datetime | None = None,
+    booked_by: User | None = None,
+    override: str = "",
 ) -> Booking:
     """Book ``quantity`` spots in a class session for ``client``; confirmed at once.
 
-    A repeated submission with the same idempotency key returns the first booking.
-    Raises SessionFull when the spots went to someone else first, BookingError for
-    any other rule.
+    ``booked_by``: the staff member booking for the client (a phone booking, a walk-in),
+    who needs the role for it; the event names them. ``override``: their reason to book
+    past the window, the cut-off and the client's caps, written into the event; the
+    capacity holds for everyone. A repeated submission with the same idempotency key
+    returns the first booking. Raises SessionFull when the spots went to someone else
+    first, NotPermitted for a caller without the role, BookingError for any other rule.
     """
     now = now or timezone.now()
+    override = override.strip()
+    actor = check_books_for(client, booked_by, override)
     try:
         session = ClassSession.objects.select_related("class_type", "location", "room", "instructor__user").get(
             pk=session_id
@@ -55,13 +63,13 @@ def book_class(
         raise BookingError(_("This class does not exist.")) from None
     rules = policy_for(session.class_type_id)
     try:
-        check_bookable(session, rules, quantity, now)
+        check_bookable(session, rules, quantity, now, override=bool(override))
         if session.spots_left < quantity:
             # Full when it was read a moment ago: no transaction, no lock (a hot class's
             # last attempts cost one read). The claim below decides for everyone else.
             raise _session_full(session.spots_left)
         with transaction.atomic():
-            return _book_locked(client, session, rules, quantity, note, idempotency_key, meta)
+            return _book_locked(client, session, rules, quantity, note, idempotency_key, meta, actor, override)
     except IntegrityError:
         # The same form twice, two tabs, or a second booking of the same class: the
         # unique constraints refused the row and the transaction claimed nothing.
@@ -77,6 +85,20 @@ def book_class(
         raise
 
 
+def check_books_for(client: User, booked_by: User | None, override: str) -> User:
+    """Who the booking's event names: the client, or staff whose role books for clients.
+
+    Booking past the rules is the studio's call alone, and always with a reason.
+    """
+    if booked_by is None or booked_by.pk == client.pk:
+        if override:
+            raise NotPermitted(_("Only the studio can book past the booking rules."))
+        return client
+    if not permissions.may_book_for_clients(booked_by):
+        raise NotPermitted(_("Your role does not book for clients."))
+    return booked_by
+
+
 def _booked_with_key(client: User, key: str) -> Booking | None:
     return Booking.objects.filter(client=client, idempotency_key=key).first() if key else None
 
@@ -89,13 +111,16 @@ def _book_locked(
     note: str,
     key: str,
     meta: RequestMeta,
+    actor: User,
+    override: str,
 ) -> Booking:
     """Client lock, insert, then claim last: a duplicate (same key, or an active booking
     of this class) fails on the unique constraints before any spot is touched; the
     event and outbox rows are written before the claim, so the session's row lock is
     held only from the claim to the commit; a failed claim rolls them all back."""
     lock_client(client)
-    check_client_limits(client, session, rules)
+    if not override:
+        check_client_limits(client, session, rules)
     booking = Booking.objects.create(
         client=client,
         class_session=session,
@@ -107,13 +132,15 @@ def _book_locked(
         idempotency_key=key,
         **price_snapshot(session.price, quantity),
     )
+    data = {"quantity": quantity, "total": str(booking.total)}
     log_event(
         booking,
-        actor=client,
+        actor=actor,
         from_status="",
         to_status=booking.status,
         meta=meta,
-        data={"quantity": quantity, "total": str(booking.total)},
+        reason=override and _("Booked past the rules: %(reason)s") % {"reason": override},
+        data=data | {"override": override} if override else data,
     )
     booking.class_session = session
     messages.booking_confirmed(booking)

@@ -122,10 +122,30 @@ def too_many_spots(limit: int) -> str:
     ) % {"n": limit}
 
 
-def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, now: datetime) -> None:
-    """Rules that do not need a lock: the class exists, is open for booking, party size."""
+def check_bookable(
+    session: ClassSession, rules: BookingPolicy, quantity: int, now: datetime, *, override: bool = False
+) -> None:
+    """Rules that do not need a lock: the class exists, is open for booking, party size.
+
+    ``override`` (the desk, with a logged reason): the booking window and the cut-off do
+    not apply, and a class that has started but not ended still takes a walk-in. A
+    cancelled or finished class, and the party size, hold for everyone.
+    """
     if session.status == SessionStatus.CANCELLED:
         raise BookingError(_("This class has been cancelled."))
+    if override:
+        if session.ends_at <= now:
+            raise BookingError(_("This class is over."))
+    else:
+        check_booking_window(session, rules, now)
+    if quantity < 1:
+        raise BookingError(_("Choose at least one spot."))
+    if quantity > rules.max_party_size:
+        raise BookingError(too_many_spots(rules.max_party_size))
+
+
+def check_booking_window(session: ClassSession, rules: BookingPolicy, now: datetime) -> None:
+    """Not started, open for booking, and before the cut-off: what a client's own booking must meet."""
     if session.starts_at <= now:
         raise BookingError(_("This class has already started."))
     opens = session.starts_at - timedelta(days=rules.booking_opens_days)
@@ -143,10 +163,6 @@ def check_bookable(session: ClassSession, rules: BookingPolicy, quantity: int, n
             )
             % {"n": rules.cutoff_minutes}
         )
-    if quantity < 1:
-        raise BookingError(_("Choose at least one spot."))
-    if quantity > rules.max_party_size:
-        raise BookingError(too_many_spots(rules.max_party_size))
 
 
 def lock_client(client: User, *, wait: bool = True) -> None:

@@ -31,6 +31,7 @@ from bookings.services.core import (
     release_time,
     therapy_policy_for,
 )
+from bookings.services.holds import confirm_hold, release_hold
 from bookings.transitions import ACTIVE_VALUES, IllegalTransition, Status, check_transition
 from config.db_retry import retry_on_conflict
 from schedules.cache import bump_timetable_version
@@ -165,13 +166,21 @@ def set_status(
     """Confirm, complete or mark a no-show (cancelling has its own action).
 
     Staff who manage bookings, or the therapist for their own session; ``actor=None``
-    is the system.
+    is the system. A pending hold is confirmed or expired by the hold life cycle
+    (holds.confirm_hold / release_hold), whose owner rule applies as well.
     """
     if to == Status.CANCELLED:
         raise ValueError("Use cancel_booking() to cancel.")
     booking = lock_booking(booking)
     if actor is not None and not permissions.may_set_status(actor, booking):
         raise NotPermitted(_("You may not change this booking."))
+    if booking.status == Status.PENDING and to in (Status.CONFIRMED, Status.EXPIRED):
+        # A hold leaves "pending" through its one life cycle: the client is told, the
+        # deadline cleared, an expiry gives the spots or time back.
+        if to == Status.CONFIRMED:
+            return confirm_hold(booking=booking, actor=actor, meta=meta, reason=reason)
+        release_hold(booking=booking, to=to, actor=actor, meta=meta, reason=reason)
+        return lock_booking(booking)
     try:
         check_transition(booking.status, to)
     except IllegalTransition as exc:

@@ -24,16 +24,19 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
+from accounts import roles
 from accounts.models import User
 from bookings import services
 from bookings import services as booking_services
@@ -60,6 +63,7 @@ CSRF_PAGE = "Your form could not be sent"  # templates/403_csrf.html, not Django
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 ANONYMOUS, CLIENT, THERAPIST, INSTRUCTOR = "anonymous", "client", "therapist", "instructor"
+OWNER, DESK = "owner", "desk"
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,12 @@ class Site:
 
 def _verified(user: User) -> User:
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def _staff(role: str) -> User:
+    user = _verified(UserFactory(is_staff=True, display_name=f"{role} person"))
+    user.groups.add(Group.objects.get(name=role))
     return user
 
 
@@ -213,7 +223,13 @@ def site(studio: Studio, settings) -> Site:
     instructor = studio.instructors["ana-garcia"]
     return Site(
         studio=studio,
-        users={CLIENT: carla, THERAPIST: therapist.user, INSTRUCTOR: instructor.user},
+        users={
+            CLIENT: carla,
+            THERAPIST: therapist.user,
+            INSTRUCTOR: instructor.user,
+            OWNER: _staff(roles.OWNER),
+            DESK: _staff(roles.FRONT_DESK),
+        },
         therapy_type=massage,
         class_booking=class_booking,
         therapy_booking=therapy_booking,
@@ -321,6 +337,15 @@ def pages_to_check(site: Site) -> list[Visit]:
         Visit(THERAPIST, f"/therapist/sessions/{therapy_ref}/"),
         Visit(THERAPIST, "/messages/"),
         Visit(THERAPIST, "/accounts/profile/"),
+    ]
+    today = timezone.localdate(timezone.now(), ZoneInfo(STUDIO_ZONE))
+    visits += [
+        Visit(DESK, "/desk/"),
+        Visit(DESK, f"/desk/?day={site.request_day}"),  # a therapy session that day
+        Visit(DESK, f"/desk/classes/{session.pk}/book/?q=carla", shows="Carla Client"),
+        Visit(DESK, f"/desk/classes/{session.pk}/book/?q=nobody-at-all", shows="No client matches"),
+        Visit(OWNER, f"/reports/occupancy/?first={today - timedelta(days=7)}&last={today + timedelta(days=7)}"),
+        Visit(OWNER, f"/reports/clients/?first={today - timedelta(days=7)}&last={today + timedelta(days=7)}"),
     ]
     visits += [Visit(INSTRUCTOR, "/classes/")]
     visits += [Visit(INSTRUCTOR, path.format(class_id=site.instructor_class.pk)) for path in INSTRUCTOR_PATHS]

@@ -120,7 +120,6 @@ def test_the_beat_task_runs_the_sweeps(offered):
         "closed": 0,
         "therapy_offers_expired": 0,
         "therapy_wishes_expired": 0,
-        "therapy_holds_freed": 0,
         "therapy_offered": 0,
     }
 

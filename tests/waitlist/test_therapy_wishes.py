@@ -167,7 +167,7 @@ def test_a_cancellation_keeps_the_freed_time_for_the_waiting_wish(massage, thera
     assert offer.wish == wish and offer.practitioner == therapist
     held = offer.booking
     assert (held.status, held.starts_at, held.client_id) == ("pending", madrid(9), wish.client_id)
-    assert held.respond_by == offer.expires_at
+    assert (held.hold_until, held.respond_by) == (offer.expires_at, None)
     assert Occupancy.objects.get(pk=held.occupancy_id).is_tentative is False
     assert states(wish) == ["offered"]
     assert TherapyWishEvent.objects.filter(wish=wish, to_state="offered", offer=offer).exists()
@@ -270,7 +270,7 @@ def test_accepting_books_the_kept_time_with_the_same_occupancy(queue, booked):
     booking = wishes.accept_offer(offer=offer, actor=offer.client)
 
     booking.refresh_from_db()
-    assert (booking.status, booking.occupancy_id, booking.respond_by) == ("confirmed", held_occupancy, None)
+    assert (booking.status, booking.occupancy_id, booking.hold_until) == ("confirmed", held_occupancy, None)
     offer.refresh_from_db()
     assert offer.state == OfferState.ACCEPTED
     assert states(offer.wish) == ["booked"]
@@ -324,8 +324,8 @@ def test_a_client_cannot_accept_or_decline_another_clients_offer(queue, booked):
         wishes.accept_offer(offer=offer, actor=intruder)
     with pytest.raises(WaitlistError, match="not yours"):
         wishes.decline_offer(offer=offer, actor=intruder)
-    with pytest.raises(booking_services.BookingError):
-        services.confirm_therapy_hold(booking=offer.booking, client=intruder)
+    with pytest.raises(booking_services.NotPermitted):
+        services.confirm_hold(booking=offer.booking, actor=intruder)
     assert open_offer() == offer
 
 
@@ -358,19 +358,21 @@ def test_wishes_whose_last_day_is_over_expire(massage, booked):
     assert states(wish) == ["expired"]
 
 
-def test_the_hold_safety_net_frees_therapy_holds_only(massage, booked):
+def test_the_hold_safety_net_frees_holds_of_both_kinds_nobody_released(massage, booked):
     wish_for(massage)
     cancel(booked)
     session, bookings = full_class(capacity=1)
     entry = wait(session)
     booking_services.cancel_booking(booking=bookings[0], actor=None)
     class_hold = offer_of(entry).booking
-    Booking.objects.filter(status=BookingStatus.PENDING).update(respond_by=timezone.now() - timedelta(hours=1))
+    Booking.objects.filter(status=BookingStatus.PENDING).update(
+        hold_until=timezone.now() - services.OWNER_GRACE - timedelta(minutes=1)
+    )
 
-    assert services.expire_therapy_holds() == 1
+    assert services.expire_holds() == 2
 
     class_hold.refresh_from_db()
-    assert class_hold.status == BookingStatus.PENDING  # the class waitlist's hold is not ours
+    assert class_hold.status == BookingStatus.EXPIRED
     assert TherapyWishOffer.objects.get().state == OfferState.EXPIRED  # the offer followed its booking
 
 
