@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_assign_roles_permission'),
+        ('accounts', '0005_view_reports_permission'),
     ]
 
     operations = [
