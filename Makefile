@@ -11,7 +11,7 @@ ifeq ($(origin SITE_URL)$(shell grep -qs '^SITE_URL=' .env && echo .env),undefin
 export SITE_URL := http://$(HOST):$(PORT)
 endif
 
-.PHONY: run serve test bench install lint check mypy-baseline format lock migrate seed clean
+.PHONY: run serve test bench install lint check mypy-baseline format lock migrate seed clean messages gettext
 
 # The demo's steps run with DEBUG on unless it is set, like `serve`: with DEBUG off the
 # settings refuse to start without a SECRET_KEY (docs/configuration.md).
@@ -27,7 +27,29 @@ $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.jso
 	@npm ci --no-audit --no-fund --loglevel=error >&2
 	@touch $@
 
-install: $(VENV)/.installed
+# The compiled translation catalogues (see "Translations" below).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+install: $(VENV)/.installed $(MO_FILES)
+
+# --- Translations (docs/configuration.md, "Languages") --------------------------------------
+# The catalogues locale/<code>/LC_MESSAGES/django.po are committed; their compiled .mo files
+# are built by install (so run, test and bench have them) and never committed. msgfmt is
+# GNU gettext's: installed with apt-get when missing, as .ci/run does for Chromium.
+# What `make messages` and tests/test_i18n.py leave out when they look for marked strings.
+MESSAGES_IGNORE = .venv node_modules tests var static staticfiles docs locale
+
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || { echo "installing GNU gettext (apt-get)" >&2; \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >&2 && apt-get install -y -qq gettext >&2; }
+
+%.mo: %.po | gettext
+	@msgfmt --check --output-file=$@ $<
+
+# Brings every catalogue up to date with the strings marked in templates and Python; then
+# translate the new entries (no empty or fuzzy ones: tests/test_i18n.py fails on them).
+messages: install gettext
+	DEBUG=true DATABASE_URL=sqlite://:memory: $(PY) manage.py makemessages --all --no-obsolete \
+	  --add-location=file $(addprefix --ignore=,$(MESSAGES_IGNORE))
 
 migrate: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Users and profiles"
+    verbose_name = _("Users and profiles")
 
     def ready(self) -> None:
         from allauth.account.signals import password_reset

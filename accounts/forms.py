@@ -8,6 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
@@ -66,7 +67,11 @@ class SignupExtraForm(forms.Form):
     def signup(self, request, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.time_zone = zoneinfo.ZoneInfo(self.cleaned_data["time_zone"])
-        user.save(update_fields=["display_name", "time_zone"])
+        # The language the page was signing up in (switcher or Accept-Language) is theirs.
+        language = translation.get_language()
+        if language in dict(settings.LANGUAGES):
+            user.language = language
+        user.save(update_fields=["display_name", "time_zone", "language"])
 
 
 class ProfileForm(forms.ModelForm):

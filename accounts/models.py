@@ -42,6 +42,11 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """settings.LANGUAGES, read when the choices are: a new language needs no migration."""
+    return list(settings.LANGUAGES)
+
+
 class User(AbstractUser):
     username = None  # type: ignore[assignment]  # no username: users log in by e-mail
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -60,8 +65,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"),
         max_length=10,
-        choices=settings.LANGUAGES,
+        choices=language_choices,
         default=settings.LANGUAGE_CODE,
+        help_text=_("Pages and messages are in this language."),
     )
 
     notify_email = models.BooleanField(_("messages by e-mail"), default=True)

@@ -30,6 +30,7 @@ from bookings.models import (
 )
 from bookings.panels import render_roster_panels
 from bookings.transitions import Status
+from config.money import format_money
 from schedules.admin import ClassSessionAdmin, SessionDateFilter
 from schedules.admin_limits import BoundedInline
 from schedules.models import ClassSession
@@ -224,7 +225,9 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("total"), ordering="total")
     def amount(self, obj: Booking):
-        return format_html('{} {}<br><span class="quiet">{}</span>', obj.total, obj.currency, obj.payment_state)
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', format_money(obj.total, obj.currency), obj.payment_state
+        )
 
     @admin.display(description=_("in"), boolean=True, ordering="checked_in_at")
     def checked_in(self, obj: Booking) -> bool:

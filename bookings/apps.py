@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BookingsConfig(AppConfig):
     name = "bookings"
-    verbose_name = "Bookings"
+    verbose_name = _("Bookings")
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save

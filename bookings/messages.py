@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bookings.calendar import client_event, therapist_event, what_where
@@ -12,8 +13,22 @@ from notifications import private_data
 from notifications.services import Message, send_all
 
 
-def booking_context(booking: Booking) -> dict:
-    """The client's view of a booking, with their copy of the calendar event (bookings.calendar)."""
+def in_language_of(user) -> translation.override:
+    """The reader's language, for the words an outbox row keeps (the calendar event, "Online").
+
+    The row is written by whoever acts (a client on a page, staff in admin, a beat task in
+    the default language) and read later by its recipient, in theirs (notifications.channels).
+    """
+    return translation.override(user.language or settings.LANGUAGE_CODE)
+
+
+def booking_context(booking: Booking, *, reader=None) -> dict:
+    """A booking as ``reader`` (the client unless named) reads it, with their copy of the calendar event."""
+    with in_language_of(reader or booking.client):
+        return _booking_context(booking)
+
+
+def _booking_context(booking: Booking) -> dict:
     facts = what_where(booking)
     location = facts["location"]
     place = location.name if location else _("Online")
@@ -72,19 +87,22 @@ def _for_instructor(booking: Booking, event: str, key: str, *, by_studio: bool =
 
 def _for_therapist(booking: Booking, event: str, key: str) -> list[Message]:
     """A therapist hears at once of every booking, request, cancellation and move of their sessions."""
+    therapist = booking.therapist.user
+    with in_language_of(therapist):
+        calendar = therapist_event(booking).to_dict()
     return [
         Message(
-            recipient=booking.therapist.user,
+            recipient=therapist,
             kind="therapy_booking_news",
             context={
-                **booking_context(booking),
+                **booking_context(booking, reader=therapist),
                 "event": event,
                 "client": booking.client.name,
                 "booking_id": booking.pk,  # the note is read from the booking when sent (note_of)
                 "url": settings.SITE_URL.rstrip("/") + reverse("bookings:therapist_sessions"),
                 # The therapist's own copy of the event: same UID and SEQUENCE as the
                 # client's, their session page as its link (bookings.calendar).
-                "calendar": therapist_event(booking).to_dict(),
+                "calendar": calendar,
             },
             dedupe_key=f"{key}:therapist",
         )
@@ -135,6 +153,8 @@ def reminder_messages(bookings, *, hours: int) -> list[Message]:
 
 def agenda_message(practitioner, day, sessions, appointments=()) -> Message:
     """A practitioner's day: their classes with who is booked (counts; notes by reference), and their 1:1 sessions."""
+    with in_language_of(practitioner.user):
+        online = _("Online")
     items = []
     for s in sessions:
         booked = [b for b in s.bookings.all() if b.is_active]
@@ -161,7 +181,7 @@ def agenda_message(practitioner, day, sessions, appointments=()) -> Message:
                     "title": b.therapy_type.title,
                     "starts_at": b.starts_at.isoformat(),
                     "ends_at": b.ends_at.isoformat(),
-                    "where": (b.location.name if b.location_id else _("Online"))
+                    "where": (b.location.name if b.location_id else online)
                     + (f" · {b.room.name}" if b.room_id else ""),
                     "client": b.client.name,
                     "requested": b.status == "requested",

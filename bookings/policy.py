@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from config.money import format_money
+
 CENT = Decimal("0.01")
 
 
@@ -108,9 +110,8 @@ def describe(terms: PolicyTerms, *, currency: str) -> str:
         bands.append(_("less than %(h)s h before: no refund") % {"h": _number(tiers[-1].min_hours_before)})
     text = "; ".join(bands) + "."
     if terms.late_cancel_fee:
-        fee = _money(terms.late_cancel_fee)
-        text += " " + _("A late-cancellation fee of %(fee)s %(cur)s applies whenever less than 100 %% is refunded.") % {
+        fee = format_money(_money(terms.late_cancel_fee), currency)
+        text += " " + _("A late-cancellation fee of %(fee)s applies whenever less than 100 %% is refunded.") % {
             "fee": fee,
-            "cur": currency,
         }
     return text

@@ -14,6 +14,7 @@ from bookings import selectors, services
 from bookings.forms import BookClassForm, CancelBookingForm, change_form_for
 from bookings.models import Booking
 from bookings.panels import render_my_bookings_panels
+from config.money import format_money
 from notifications import services as notification_services
 
 
@@ -114,8 +115,12 @@ def cancel_booking(request: AuthedRequest, reference: str) -> HttpResponse:
             return redirect(booking)
         messages.success(
             request,
-            _("Booking %(ref)s cancelled. Refund: %(refund)s %(cur)s; fee: %(fee)s %(cur)s.")
-            % {"ref": booking.reference, "refund": outcome.refund, "fee": outcome.fee, "cur": booking.currency},
+            _("Booking %(ref)s cancelled. Refund: %(refund)s; fee: %(fee)s.")
+            % {
+                "ref": booking.reference,
+                "refund": format_money(outcome.refund, booking.currency),
+                "fee": format_money(outcome.fee, booking.currency),
+            },
         )
         return redirect("bookings:mine")
     return render(

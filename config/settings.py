@@ -120,6 +120,8 @@ TEMPLATES = [
                 "config.context_processors.studio",
                 "notifications.context_processors.unread",
             ],
+            # {% load money %}: amounts with their currency, as the active language writes them.
+            "libraries": {"money": "config.money"},
         },
     },
 ]
@@ -281,8 +283,13 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- Internationalisation and time ------------------------------------------------------
+# English is the default; LocaleMiddleware (above) picks a visitor's language from the
+# django_language cookie (the switcher, Django's set_language) or Accept-Language, and
+# accounts.middleware then puts a signed-in person's profile language first. A language
+# is added here, with its catalogue in locale/<code>/LC_MESSAGES/django.po
+# (docs/configuration.md, "Languages"); the names are the languages' own.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from accounts.views import set_language
 from config.views import favicon, health, ready
 
 urlpatterns = [
@@ -17,7 +18,8 @@ urlpatterns = [
     path("dev/inbox/", include("notifications.dev_inbox")),  # 404 unless DEBUG; staff only
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher: Django's set_language, which also saves a signed-in person's choice.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("schedules.urls")),
     path("", include("bookings.urls")),
     path("", include("waitlist.urls")),

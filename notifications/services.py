@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from config import params
@@ -277,7 +278,7 @@ def retry_now(*, notification_ids: list[int], actor: User) -> int:
     mail to clients). Returns how many rows were queued.
     """
     if not actor.has_perm(RETRY):
-        raise NotPermitted("Your role does not allow retrying messages.")
+        raise NotPermitted(gettext("Your role does not allow retrying messages."))
     return Notification.objects.filter(
         pk__in=notification_ids, status__in=[OutboxStatus.FAILED, OutboxStatus.PENDING]
     ).update(status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), attempts=0, claimed_at=None)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class SchedulesConfig(AppConfig):
     name = "schedules"
-    verbose_name = "Timetable"
+    verbose_name = _("Timetable")
 
     def ready(self) -> None:
         from schedules.cache import bump_on_change

@@ -13,6 +13,7 @@ the suite at several such instants.
 from __future__ import annotations
 
 import os
+import subprocess
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -44,7 +45,20 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"clock: every test starts at {parse_clock(value).isoformat()}" if value else "clock: real time"
 
 
+def _compile_catalogues() -> None:
+    """Compile a translation catalogue whose .mo is missing or older than its .po.
+
+    ``make install`` builds them (they are not committed); this keeps a bare ``pytest``
+    after editing a .po from testing yesterday's Spanish. msgfmt is GNU gettext's.
+    """
+    for po in (settings.BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", f"--output-file={mo}", str(po)], check=True)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _compile_catalogues()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -89,6 +103,21 @@ def _pinned_clock(request: pytest.FixtureRequest):
         return
     with time_machine.travel(parse_clock(value), tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in English, whatever the last one's pages spoke.
+
+    LocaleMiddleware (and the profile's language) activate a language for the thread and
+    nothing switches it back after a test client's request: a Spanish page would leave a
+    later test's service messages in Spanish.
+    """
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

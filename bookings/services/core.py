@@ -194,8 +194,8 @@ def check_client_limits(client: User, session: ClassSession, rules: BookingPolic
     day = timezone.localtime(session.starts_at, zone).date()
     active = Booking.objects.filter(client=client, status__in=ACTIVE_VALUES)
     for cap, start_day, days, label in (
-        (rules.max_active_per_day, day, 1, _("day")),
-        (rules.max_active_per_week, day - timedelta(days=day.weekday()), 7, _("week")),
+        (rules.max_active_per_day, day, 1, _("that day")),
+        (rules.max_active_per_week, day - timedelta(days=day.weekday()), 7, _("that week")),
     ):
         if not cap:
             continue
@@ -204,7 +204,7 @@ def check_client_limits(client: User, session: ClassSession, rules: BookingPolic
         count = active.filter(class_session__starts_at__gte=start, class_session__starts_at__lt=end).count()
         if count >= cap:
             raise BookingError(
-                _("You already have %(count)d active bookings that %(period)s (the limit is %(cap)d).")
+                _("You already have %(count)d active bookings %(period)s (the limit is %(cap)d).")
                 % {"count": count, "period": label, "cap": cap}
             )
 

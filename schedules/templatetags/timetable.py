@@ -125,7 +125,7 @@ def _join(parts: Iterable[str]) -> SafeString:
 def _day(day: TimetableDay, *, today: date, cards: list[str]) -> SafeString:
     return format_html(
         _DAY,
-        date_format(day.day, "l j F"),
+        date_format(day.day, gettext("l j F")),
         " text-primary fw-bold" if day.day == today else "",
         date_format(day.day, "l"),
         date_format(day.day, "j M"),

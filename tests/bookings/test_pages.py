@@ -43,7 +43,7 @@ def test_booking_shows_the_confirmation_with_reference_and_price(client, session
     booking = Booking.objects.get()
     assert response.redirect_chain[-1][0] == booking.get_absolute_url()
     html = response.content.decode()
-    assert booking.reference in html and "24.00 EUR" in html and "Pregnant, 20 weeks" in html
+    assert booking.reference in html and "€24.00" in html and "Pregnant, 20 weeks" in html
     assert "You&#x27;re booked!" in html or "You're booked!" in html
 
 

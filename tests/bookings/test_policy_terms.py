@@ -22,7 +22,7 @@ def test_it_names_the_late_fee_and_when_it_applies():
     terms = PolicyTerms(tiers=(Tier(D("24.0"), D("100")),), late_cancel_fee=D("5"))
     assert describe(terms, currency="EUR") == (
         "24 h or more before: 100 %; less than 24 h before: no refund."
-        " A late-cancellation fee of 5.00 EUR applies whenever less than 100 % is refunded."
+        " A late-cancellation fee of €5.00 applies whenever less than 100 % is refunded."
     )
 
 
@@ -43,4 +43,4 @@ def test_the_cancel_page_shows_the_whole_policy(client, client_user, session, de
     client.force_login(client_user)
     html = client.get(reverse("bookings:cancel", args=[booking.reference])).content.decode()
     assert "24 h or more before: 100 %; 12 h or more before: 50 %; less than 12 h before: no refund." in html
-    assert "A late-cancellation fee of 3.00 EUR applies whenever less than 100 % is refunded." in html
+    assert "A late-cancellation fee of €3.00 applies whenever less than 100 % is refunded." in html

@@ -75,11 +75,15 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """Open a page in a fresh context (own cookies); ``timezone_id`` is the browser's zone."""
+    """Open a page in a fresh context (own cookies); ``timezone_id`` is the browser's zone.
+
+    ``locale`` is the browser's language (its Accept-Language header): British English
+    unless a test asks for another.
+    """
     contexts = []
 
-    def make(*, timezone_id: str = STUDIO_ZONE) -> Page:
-        context = browser.new_context(viewport=VIEWPORT, timezone_id=timezone_id, locale="en-GB")
+    def make(*, timezone_id: str = STUDIO_ZONE, locale: str = "en-GB") -> Page:
+        context = browser.new_context(viewport=VIEWPORT, timezone_id=timezone_id, locale=locale)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

@@ -109,6 +109,6 @@ def test_it_opens_a_class_from_its_card(live_server, page, studio, save_screensh
     teacher = page.get_by_role("link", name="Ana García")
     expect(teacher).to_have_attribute("href", "/teachers/ana-garcia/")
     expect(page.locator("dt:has-text('Spots') + dd")).to_have_text("9 of 14 free")
-    expect(page.locator("dt:has-text('Price') + dd")).to_have_text("14.00 EUR")
+    expect(page.locator("dt:has-text('Price') + dd")).to_have_text("€14.00")
 
     save_screenshot(page, "class-detail.png")

@@ -167,6 +167,9 @@ def test_every_text_template_renders_without_escaping():
     """The mechanism itself: a text template (and what it includes) leaves HTML characters alone."""
     from notifications.text import render_text
 
-    context = {"class_title": TITLE, "starts_at": None, "ends_at": None, "location": NAME, "room": "", "reference": "R"}
+    context = {
+        **{"class_title": TITLE, "starts_at": None, "ends_at": None, "location": NAME, "room": "", "reference": "R"},
+        **{"total": "12.00", "currency": "EUR"},  # booking_context always carries both (the amount's filter needs them)
+    }
     text = render_text("notifications/_booking_details.txt", context)
     assert text.splitlines()[0] == TITLE and text.splitlines()[2] == NAME

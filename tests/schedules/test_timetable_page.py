@@ -1,5 +1,6 @@
 """The public weekly timetable, class detail and practitioner pages."""
 
+import re
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -170,7 +171,9 @@ def test_a_second_request_gets_the_grid_from_the_cache_without_queries(client, m
     with CaptureQueriesContext(connection) as second:
         again = _week(client, monday).content.decode()
     assert len(first.captured_queries) >= 2 and len(second.captured_queries) == 0
-    assert again == html and "Vinyasa Flow" in again
+    # The language switcher's CSRF token is masked afresh on every response; the rest is the same.
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub("", again) == token.sub("", html) and "Vinyasa Flow" in again
 
 
 def test_spots_taken_changed_by_update_show_after_a_version_bump(client, madrid, flow):
@@ -273,7 +276,7 @@ def test_the_class_detail_page_shows_what_a_client_needs(client, madrid, room, f
     flow.save()
     s = _session(madrid, day=_monday_next_week(), class_type=flow, instructor=instructor, room=room)
     html = client.get(s.get_absolute_url()).content.decode()
-    assert "Breath and movement." in html and "Ana García" in html and "10 of 10 free" in html and "12.00 EUR" in html
+    assert "Breath and movement." in html and "Ana García" in html and "10 of 10 free" in html and "€12.00" in html
     assert instructor.get_absolute_url() in html
 
 
