@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from bookings import services as booking_services
-from tests.bookings.conftest import upcoming_class
+from tests.bookings.conftest import at, therapy_monday, upcoming_class
 from tests.factories import UserFactory
 from tests.waitlist.conftest import full_class, offer_of, wait
 from waitlist.models import EntryState, OfferState, WaitlistEntry
@@ -31,8 +32,11 @@ def offered():
 
 
 def test_a_full_class_offers_to_join_the_waitlist_and_other_dates_that_week(client):
-    session, _ = full_class(days=3)
-    open_day = upcoming_class(days=3.1, class_type=session.class_type, location=session.location)
+    # A Wednesday at 10:00 and 12:00 in Madrid: the same week whatever the hour now (3 and
+    # 3.1 days ahead fell in two weeks from Thursday 22:30 UTC).
+    wednesday = therapy_monday() + timedelta(days=2)
+    session, _ = full_class(starts_at=at(10, day=wednesday))
+    open_day = upcoming_class(starts_at=at(12, day=wednesday), class_type=session.class_type, location=session.location)
     client.force_login(UserFactory())
 
     html = page(client.get(session.get_absolute_url()))
