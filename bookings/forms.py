@@ -19,6 +19,7 @@ class BookClassForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Injuries, pregnancy, accessibility needs. Only the studio and the instructor see it."),
     )
+    promo_code = forms.CharField(label=_("Promo code (optional)"), required=False, max_length=40)
     # A fresh token per rendered form: the same form submitted twice books once.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
@@ -29,6 +30,7 @@ class BookClassForm(forms.Form):
             choices=[(n, n) for n in range(1, max(max_quantity, 1) + 1)], attrs={"class": "form-select"}
         )
         self.fields["note"].widget.attrs["class"] = "form-control"
+        self.fields["promo_code"].widget.attrs.update({"class": "form-control", "autocomplete": "off"})
 
 
 class CancelBookingForm(forms.Form):

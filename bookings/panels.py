@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from bookings import selectors, services
+from bookings import prices, selectors, services
 from bookings.forms import BookClassForm
 from schedules.models import ClassSession
 
@@ -22,6 +22,7 @@ def booking_panel(request: HttpRequest, session: ClassSession) -> str:
     except services.BookingError as exc:
         reason = str(exc)
     max_quantity = min(rules.max_party_size, session.spots_left)
+    quote = prices.class_quote(session, 1)  # what one spot costs now: the early bird while it lasts
     return render_to_string(
         "bookings/_booking_panel.html",
         {
@@ -29,6 +30,8 @@ def booking_panel(request: HttpRequest, session: ClassSession) -> str:
             "existing": existing,
             "closed_reason": reason,
             "rules": rules,
+            "price": quote.total,
+            "early_bird": quote.early_bird,
             "form": BookClassForm(max_quantity=max_quantity) if max_quantity else None,
         },
         request=request,

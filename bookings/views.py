@@ -40,6 +40,7 @@ def book_class(request: AuthedRequest, session_id: int) -> HttpResponse:
             quantity=form.cleaned_data["quantity"],
             note=form.cleaned_data["note"],
             idempotency_key=form.cleaned_data["token"],
+            promo_code=form.cleaned_data["promo_code"],
             meta=services.RequestMeta.from_request(request),
         )
     except services.SessionFull as exc:

@@ -21,7 +21,8 @@ order: the deadlock's negative control), ``hold`` (the row locks of a hold's ans
 of expire_holds; off, confirm and expiry both read "pending" and both write: the hold
 race's negative control), ``payment`` (the ledger services lock the booking before
 reading its money counters; off, they read it unlocked, so two refunds can both see the
-same money left).
+same money left), ``early-bird`` (a class whose early bird ends after N spots is locked
+before its price is set; off, two bookers of the last early-bird spot both get it).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class PaymentState(StrEnum):
     FREE = "free"
@@ -45,3 +47,16 @@ def payment_state(
     if paid:
         return PaymentState.DEPOSIT_PAID
     return PaymentState.FREE if not total else PaymentState.UNPAID
+
+
+# What a client and the desk read for each state (the booking lists, the detail page, admin).
+LABELS = {
+    PaymentState.FREE: _("Free"),
+    PaymentState.UNPAID: _("Pay at the studio"),
+    PaymentState.DEPOSIT_PAID: _("Partly paid"),
+    PaymentState.PAID: _("Paid"),
+    PaymentState.PARTLY_REFUNDED: _("Partly refunded"),
+    PaymentState.REFUNDED: _("Refunded"),
+    PaymentState.REFUND_PENDING: _("Refund owed"),
+    PaymentState.DISPUTED: _("Disputed"),
+}

@@ -49,10 +49,19 @@ class WaitlistPriorityAdmin(admin.ModelAdmin):
     list_select_related = ["client"]
 
 
-class WaitlistEventInline(BoundedInline, admin.TabularInline):
-    model = WaitlistEvent
+class ReadOnlyInline(BoundedInline):
+    """An inline that shows rows the services wrote: nothing added or deleted here."""
+
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class HistoryInline(ReadOnlyInline, admin.TabularInline):
+    """A waitlist or wish history (both event tables have the same columns): read, never edited."""
+
     fields = ["at", "from_state", "to_state", "who", "source", "reason", "offer", "data"]
     readonly_fields = fields
 
@@ -63,26 +72,43 @@ class WaitlistEventInline(BoundedInline, admin.TabularInline):
     def who(self, obj) -> str:
         return obj.who
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
     def has_change_permission(self, request, obj=None):
         return False
 
 
-class OfferInline(BoundedInline, admin.StackedInline):
+class ServiceWrittenAdmin(admin.ModelAdmin):
+    """Rows only the services create, kept for their history: no add or delete in admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def apply_each(self, request, queryset, act, done_text) -> None:
+        """Run one service call per selected row; report the count done and each refusal."""
+        done = 0
+        for obj in queryset:
+            try:
+                act(obj)
+                done += 1
+            except services.WaitlistError as exc:
+                self.message_user(request, f"{obj}: {exc}", messages.WARNING)
+        self.message_user(request, done_text(done) % done, messages.SUCCESS)
+
+
+class WaitlistEventInline(HistoryInline):
+    model = WaitlistEvent
+
+
+class OfferInline(ReadOnlyInline, admin.StackedInline):
     model = WaitlistOffer
-    extra = 0
-    can_delete = False
     fields = ["state", "quantity", "created_at", "expires_at", "decided_at", "booking"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(ServiceWrittenAdmin):
     """The queues. Filter by class to see one session's waitlist in its order."""
 
     list_display = ["client", "session_link", "party_size", "state", "priority", "joined_at"]
@@ -94,12 +120,6 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     readonly_fields = ["client", "session", "party_size", "state", "joined_at", "updated_at"]
     inlines = [OfferInline, WaitlistEventInline]
     actions = ["promote", "remove"]
-
-    def has_add_permission(self, request):  # clients join through the class page
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # the history stays
-        return False
 
     @admin.display(description=_("class"), ordering="session__starts_at")
     def session_link(self, obj: WaitlistEntry):
@@ -113,14 +133,12 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Remove from the waitlist"), permissions=["change"])
     def remove(self, request, queryset):
-        done = 0
-        for entry in queryset:
-            try:
-                services.remove_entry(entry=entry, actor=request.user)
-                done += 1
-            except services.WaitlistError as exc:
-                self.message_user(request, f"{entry}: {exc}", messages.WARNING)
-        self.message_user(request, ngettext("%d entry removed.", "%d entries removed.", done) % done, messages.SUCCESS)
+        self.apply_each(
+            request,
+            queryset,
+            lambda entry: services.remove_entry(entry=entry, actor=request.user),
+            lambda n: ngettext("%d entry removed.", "%d entries removed.", n),
+        )
 
     def _promote(self, request, entry: WaitlistEntry) -> None:
         try:
@@ -171,7 +189,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(WaitlistOffer)
-class WaitlistOfferAdmin(admin.ModelAdmin):
+class WaitlistOfferAdmin(ServiceWrittenAdmin):
     list_display = ["client", "session", "quantity", "state", "created_at", "expires_at", "decided_at", "booking"]
     list_filter = ["state", ("expires_at", admin.DateFieldListFilter)]
     search_fields = ["client__email", "client__display_name", "booking__reference"]
@@ -188,50 +206,22 @@ class WaitlistOfferAdmin(admin.ModelAdmin):
         "decided_at",
     ]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --- therapy wishes ---------------------------------------------------------------------------
 
 
-class TherapyWishEventInline(BoundedInline, admin.TabularInline):
+class TherapyWishEventInline(HistoryInline):
     model = TherapyWishEvent
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_state", "to_state", "who", "source", "reason", "offer", "data"]
-    readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("actor")
-
-    @admin.display(description=_("by"))
-    def who(self, obj) -> str:
-        return obj.who
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class TherapyWishOfferInline(BoundedInline, admin.TabularInline):
+class TherapyWishOfferInline(ReadOnlyInline, admin.TabularInline):
     model = TherapyWishOffer
-    extra = 0
-    can_delete = False
     fields = ["state", "practitioner", "booking", "created_at", "expires_at", "decided_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(TherapyWish)
-class TherapyWishAdmin(admin.ModelAdmin):
+class TherapyWishAdmin(ServiceWrittenAdmin):
     """Clients waiting for a therapy time, in the order they are offered one."""
 
     list_display = [
@@ -268,39 +258,24 @@ class TherapyWishAdmin(admin.ModelAdmin):
     inlines = [TherapyWishOfferInline, TherapyWishEventInline]
     actions = ["withdraw"]
 
-    def has_add_permission(self, request):  # clients ask on the therapy's page
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # the history stays
-        return False
-
     @admin.display(description=_("hours"))
     def hours(self, obj: TherapyWish) -> str:
         return f"{obj.earliest_time:%H:%M}–{obj.latest_time:%H:%M} ({obj.time_zone})"
 
     @admin.action(description=_("Withdraw (an open offer is declined and its time passes on)"), permissions=["change"])
     def withdraw(self, request, queryset):
-        done = 0
-        for wish in queryset:
-            try:
-                wishes.withdraw_wish(wish=wish, actor=request.user, meta=services.ADMIN)
-                done += 1
-            except services.WaitlistError as exc:
-                self.message_user(request, f"{wish}: {exc}", messages.WARNING)
-        done_text = ngettext("%d wish withdrawn.", "%d wishes withdrawn.", done) % done
-        self.message_user(request, done_text, messages.SUCCESS)
+        self.apply_each(
+            request,
+            queryset,
+            lambda wish: wishes.withdraw_wish(wish=wish, actor=request.user, meta=services.ADMIN),
+            lambda n: ngettext("%d wish withdrawn.", "%d wishes withdrawn.", n),
+        )
 
 
 @admin.register(TherapyWishOffer)
-class TherapyWishOfferAdmin(admin.ModelAdmin):
+class TherapyWishOfferAdmin(ServiceWrittenAdmin):
     list_display = ["client", "practitioner", "booking", "state", "created_at", "expires_at", "decided_at"]
     list_filter = ["state", ("expires_at", admin.DateFieldListFilter)]
     search_fields = ["client__email", "client__display_name", "booking__reference"]
     list_select_related = ["client", "practitioner", "booking"]
     readonly_fields = ["wish", "booking", "client", "practitioner", "state", "created_at", "expires_at", "decided_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -44,6 +44,21 @@ class HeldBooking:
     accepted_reason: ClassVar[str]
     declined_reason: ClassVar[str]
     expired_reason: ClassVar[str]
+    booked: ClassVar[str]  # the queue place's state once its held booking is confirmed
+    expired: ClassVar[str]  # ... once the hold lapsed
+
+    def stale_outcome(self, booking_status: str, *, class_cancelled: bool) -> tuple[str, str]:
+        """(offer state, queue place state) for an open offer whose held booking is no longer
+        pending: the offer follows its booking (confirmed, expired by the hold sweep, or cancelled)."""
+        if booking_status == BookingStatus.CONFIRMED:
+            return OfferState.ACCEPTED, self.booked
+        if booking_status == BookingStatus.EXPIRED:
+            return OfferState.EXPIRED, self.expired
+        return OfferState.CANCELLED, self.given_up(class_cancelled=class_cancelled)
+
+    def given_up(self, *, class_cancelled: bool) -> str:
+        """The queue place's state when the held booking was cancelled elsewhere."""
+        raise NotImplementedError
 
     def confirm(self, offer: Offer, *, actor: User, meta: RequestMeta) -> Booking:
         return booking_services.confirm_hold(booking=offer.booking, actor=actor, meta=meta, reason=self.accepted_reason)
@@ -93,11 +108,8 @@ class ClassOffers(HeldBooking):
         """The class session's row: the first lock of an answer."""
         return lock_session(self.scope_of(offer), for_offer=True)
 
-    def stale_outcome(self, booking_status: str, *, class_cancelled: bool) -> tuple[str, str]:
-        """(offer state, entry state) for an open offer whose held booking is no longer pending."""
-        if booking_status == BookingStatus.CONFIRMED:
-            return OfferState.ACCEPTED, EntryState.BOOKED
-        return OfferState.CANCELLED, EntryState.CLOSED if class_cancelled else EntryState.DECLINED
+    def given_up(self, *, class_cancelled: bool) -> str:
+        return EntryState.CLOSED if class_cancelled else EntryState.DECLINED
 
     def subject_after_claim(self, offer: Offer, locked: ClassSession | None) -> WaitlistEntry:
         """The entry, read after the claim (under the session's lock), with what messages show."""
@@ -179,13 +191,8 @@ class TherapyOffers(HeldBooking):
         """The therapist's settings row: the first lock of an answer (bookings' lock order)."""
         lock_therapist_for_offer(self.scope_of(offer))
 
-    def stale_outcome(self, booking_status: str, *, class_cancelled: bool) -> tuple[str, str]:
-        """(offer state, wish state) for an open offer whose kept booking is no longer pending."""
-        if booking_status == BookingStatus.CONFIRMED:
-            return OfferState.ACCEPTED, WishState.BOOKED
-        if booking_status == BookingStatus.EXPIRED:
-            return OfferState.EXPIRED, WishState.EXPIRED
-        return OfferState.CANCELLED, WishState.LEFT
+    def given_up(self, *, class_cancelled: bool) -> str:
+        return WishState.LEFT
 
     def subject_after_claim(self, offer: Offer, locked: ClassSession | None) -> TherapyWish:
         """The wish, read after the claim, with what messages show."""

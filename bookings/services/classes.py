@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from bookings import messages, permissions
+from bookings import messages, permissions, prices
 from bookings.models import Booking, BookingPolicy, BookingStatus
+from bookings.pricing import NO_DISCOUNT
+from bookings.services import promos
 from bookings.services.core import (
     PAGE,
     BookingError,
@@ -24,8 +26,8 @@ from bookings.services.core import (
     lock_client,
     log_event,
     policy_for,
-    price_snapshot,
 )
+from config import race
 from config.db_retry import retry_on_conflict
 from schedules.models import ClassSession
 
@@ -42,15 +44,18 @@ def book_class(
     now: datetime | None = None,
     booked_by: User | None = None,
     override: str = "",
+    promo_code: str = "",
 ) -> Booking:
     """Book ``quantity`` spots in a class session for ``client``; confirmed at once.
 
     ``booked_by``: the staff member booking for the client (a phone booking, a walk-in),
     who needs the role for it; the event names them. ``override``: their reason to book
     past the window, the cut-off and the client's caps, written into the event; the
-    capacity holds for everyone. A repeated submission with the same idempotency key
-    returns the first booking. Raises SessionFull when the spots went to someone else
-    first, NotPermitted for a caller without the role, BookingError for any other rule.
+    capacity holds for everyone. ``promo_code``: a code the client typed, redeemed in the
+    same transaction (BookingError with the reason if it cannot be used). A repeated
+    submission with the same idempotency key returns the first booking. Raises SessionFull
+    when the spots went to someone else first, NotPermitted for a caller without the role,
+    BookingError for any other rule.
     """
     now = now or timezone.now()
     override = override.strip()
@@ -69,7 +74,9 @@ def book_class(
             # last attempts cost one read). The claim below decides for everyone else.
             raise _session_full(session.spots_left)
         with transaction.atomic():
-            return _book_locked(client, session, rules, quantity, note, idempotency_key, meta, actor, override)
+            return _book_locked(
+                client, session, rules, quantity, note, idempotency_key, meta, actor, override, now, promo_code
+            )
     except IntegrityError:
         # The same form twice, two tabs, or a second booking of the same class: the
         # unique constraints refused the row and the transaction claimed nothing.
@@ -113,14 +120,28 @@ def _book_locked(
     meta: RequestMeta,
     actor: User,
     override: str,
+    now: datetime,
+    promo_code: str,
 ) -> Booking:
     """Client lock, insert, then claim last: a duplicate (same key, or an active booking
     of this class) fails on the unique constraints before any spot is touched; the
     event and outbox rows are written before the claim, so the session's row lock is
-    held only from the claim to the commit; a failed claim rolls them all back."""
+    held only from the claim to the commit; a failed claim rolls them all back.
+
+    A promo code's row is locked after the client's (the lock order in core). An early
+    bird for the first N spots prices by the spots sold: then the session is locked before
+    the price is set (after the client and the code: the lock order) and its count read
+    under the lock, so two bookers can never both take the last early-bird spot."""
     lock_client(client)
     if not override:
         check_client_limits(client, session, rules)
+    promo, discount = None, NO_DISCOUNT
+    if promo_code.strip():
+        promo, discount = promos.redeem(promo_code, client=client, at=now, class_type_id=session.class_type_id)
+    if prices.has_spot_limited_early_bird(session) and race.locking("early-bird"):
+        locked = ClassSession.objects.select_for_update(no_key=True).filter(pk=session.pk)  # as lock_sessions
+        session.spots_taken = locked.values_list("spots_taken", flat=True).get()
+    quote = prices.class_quote(session, quantity, at=now, discount=discount)
     booking = Booking.objects.create(
         client=client,
         class_session=session,
@@ -130,9 +151,13 @@ def _book_locked(
         policy=rules if rules.pk else None,
         note=note.strip(),
         idempotency_key=key,
-        **price_snapshot(session.price, quantity),
+        **quote.snapshot(),
     )
+    if promo is not None:
+        promos.record_use(promo, booking, quote.discount)
     data = {"quantity": quantity, "total": str(booking.total)}
+    if promo is not None:
+        data["promo_code"] = promo.code
     log_event(
         booking,
         actor=actor,

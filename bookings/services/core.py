@@ -5,7 +5,8 @@ The one lock order of the whole project (bookings, therapy, waitlist, wishes), s
 actions never wait for each other in a circle:
 
 1. the therapist's settings row (``lock_therapist``),
-2. the client's row (``lock_client``: caps and one booking per class),
+2. the client's row (``lock_client``: caps and one booking per class), then a promo
+   code's row (``services.promos.redeem``: its usage limits),
 3. the class schedule row, then class session rows in id order,
 4. booking rows, then the waitlist's offer and entry rows.
 
@@ -30,9 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -288,13 +287,6 @@ def log_event(
 
 
 # --- booking -------------------------------------------------------------------------------
-
-
-def price_snapshot(unit: Decimal, quantity: int) -> dict:
-    total = (unit * quantity).quantize(Decimal("0.01"))
-    rate = Decimal(str(getattr(settings, "PRICES_INCLUDE_TAX_PERCENT", 0)))
-    tax = (total * rate / (100 + rate)).quantize(Decimal("0.01")) if rate else Decimal("0.00")
-    return {"unit_price": unit, "discount": Decimal("0.00"), "tax": tax, "total": total}
 
 
 def lock_sessions(*session_ids: int) -> None:

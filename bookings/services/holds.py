@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bookings import messages, permissions
+from bookings import messages, permissions, prices
 from bookings.models import (
     Booking,
     BookingPolicy,
@@ -49,7 +49,6 @@ from bookings.services.core import (
     lock_therapist,
     lock_therapy_booking,
     log_event,
-    price_snapshot,
     release_spots,
     release_time,
     therapy_policy_for,
@@ -116,7 +115,7 @@ def hold_spots(
             quantity=quantity,
             currency=session.currency,
             policy=rules if rules.pk else None,
-            **price_snapshot(session.price, quantity),
+            **prices.class_quote(session, quantity).snapshot(),
         )
         if not claim_spots(session.pk, quantity):
             raise SessionFull(_("This class just filled up."))
@@ -173,7 +172,7 @@ def hold_time(
             quantity=1,
             currency=therapy_type.currency,
             policy=rules if rules.pk else None,
-            **price_snapshot(duration.price, 1),
+            **prices.therapy_quote(duration.price, therapy_type.pk).snapshot(),
         )
         log_event(
             booking,

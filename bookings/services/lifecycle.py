@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bookings import messages, permissions
+from bookings import messages, permissions, prices
 from bookings import policy as policy_rules
 from bookings.models import Booking, BookingPolicy, BookingStatus
 from bookings.services.core import (
@@ -26,7 +26,6 @@ from bookings.services.core import (
     lock_sessions,
     log_event,
     policy_for,
-    price_snapshot,
     release_spots,
     release_time,
     therapy_policy_for,
@@ -317,7 +316,7 @@ def change_booking(
         release_spots(old_session.pk, booking.quantity)
     booking.class_session = target
     booking.quantity = new_quantity
-    for name, value in price_snapshot(target.price, new_quantity).items():
+    for name, value in prices.class_quote(target, new_quantity).snapshot().items():
         setattr(booking, name, value)
     booking.currency = target.currency
     booking.ics_sequence += 1

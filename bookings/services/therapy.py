@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from bookings import messages
+from bookings import messages, prices
 from bookings.models import (
     Booking,
     BookingSeries,
@@ -35,7 +35,6 @@ from bookings.services.core import (
     SlotTaken,
     lock_therapist,
     log_event,
-    price_snapshot,
     therapy_policy_for,
 )
 from bookings.transitions import Status
@@ -272,7 +271,7 @@ def _book_locked(
         note=note.strip(),
         intake={q: a.strip() for q, a in intake.items() if a and a.strip()},
         idempotency_key=key,
-        **price_snapshot(duration.price, 1),
+        **prices.therapy_quote(duration.price, therapy_type.pk).snapshot(),
     )
     log_event(
         booking,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from schedules.admin_limits import BoundedInline
-from schedules.models import ClassType, TherapyDuration, TherapyType
+from schedules.models import ClassType, TaxRate, TherapyDuration, TherapyType
 
 
 class TherapyDurationInline(BoundedInline, admin.TabularInline):
@@ -13,6 +13,13 @@ class TherapyDurationInline(BoundedInline, admin.TabularInline):
     max_num = 12  # lengths one therapy is offered in
     extra = 1
     min_num = 1
+
+
+@admin.register(TaxRate)
+class TaxRateAdmin(admin.ModelAdmin):
+    """Rates a studio changes once a year; a rate in use is protected (PROTECT) from deletion."""
+
+    list_display = ["name", "percent", "inclusive", "is_default"]
 
 
 @admin.register(TherapyType)

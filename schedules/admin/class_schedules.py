@@ -53,6 +53,7 @@ class ClassScheduleAdmin(admin.ModelAdmin):
         (None, {"fields": ("class_type", "instructor", "location", "room", "is_active")}),
         (_("When"), {"fields": ("recurrence", "start_time", "duration_minutes", "valid_from", "valid_until")}),
         (_("Overrides"), {"fields": ("capacity", "price", "min_participants", "min_decision_hours")}),
+        (_("Early bird"), {"fields": ("early_bird_price", "early_bird_days", "early_bird_spots")}),
     )
 
     def get_form(self, request, obj=None, **kwargs):

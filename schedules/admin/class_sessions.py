@@ -158,6 +158,7 @@ class ClassSessionAdmin(admin.ModelAdmin):
             {"fields": ("starts_at", "ends_at", "location", "room", "instructor", "is_online", "video_link")},
         ),
         (_("Spots and price"), {"fields": ("capacity", "spots_taken", "price", "currency")}),
+        (_("Early bird"), {"fields": ("early_bird_price", "early_bird_until", "early_bird_spots")}),
         (_("Minimum participants"), {"fields": ("min_participants", "min_decision_hours", "keep_below_minimum")}),
         (
             _("Origin"),

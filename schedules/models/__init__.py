@@ -3,6 +3,7 @@
 from schedules.models.blocked_time import Blackout, BlackoutKind, BlackoutScope, Occupancy, OccupancyKind
 from schedules.models.catalogue import ClassType, Level
 from schedules.models.places import Location, Practitioner, Room, RoomManager
+from schedules.models.prices import TaxRate
 from schedules.models.therapy import (
     ApprovalMode,
     AvailabilityOverride,
@@ -44,6 +45,7 @@ __all__ = [
     "RoomManager",
     "SessionSpots",
     "SessionStatus",
+    "TaxRate",
     "TherapistSettings",
     "TherapyDuration",
     "TherapyType",

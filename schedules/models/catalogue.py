@@ -40,6 +40,15 @@ class ClassType(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
+    tax_rate = models.ForeignKey(
+        "schedules.TaxRate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tax rate"),
+        help_text=_("Leave empty for the studio default."),
+    )
     is_online = models.BooleanField(_("online"), default=False)
     video_link = models.URLField(
         _("video link"), blank=True, help_text=_("For online classes; shown to booked clients.")

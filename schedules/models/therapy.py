@@ -54,6 +54,15 @@ class TherapyType(models.Model):
     is_online = models.BooleanField(_("online"), default=False, help_text=_("Held by video; needs no room."))
     video_link = models.URLField(_("video link"), blank=True, help_text=_("For online sessions; shown once booked."))
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
+    tax_rate = models.ForeignKey(
+        "schedules.TaxRate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tax rate"),
+        help_text=_("Leave empty for the studio default."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

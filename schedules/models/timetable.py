@@ -64,6 +64,21 @@ class ClassSchedule(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Leave empty to use the class type's."),
     )
+    early_bird_price = models.DecimalField(
+        _("early-bird price"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("A lower price for early bookers; its end is set by the two fields below."),
+    )
+    early_bird_days = models.PositiveIntegerField(
+        _("early bird ends (days before)"), null=True, blank=True, help_text=_("E.g. 7: until a week before.")
+    )
+    early_bird_spots = models.PositiveIntegerField(
+        _("early bird for the first (spots)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     min_participants = models.PositiveIntegerField(
         _("minimum participants"), null=True, blank=True, help_text=_("Leave empty to use the class type's.")
     )
@@ -202,6 +217,19 @@ class ClassSession(SessionSpots, models.Model):
         _("price"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
+    early_bird_price = models.DecimalField(
+        _("early-bird price"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("A lower price until the time or the number of spots below, whichever comes first."),
+    )
+    early_bird_until = models.DateTimeField(_("early bird until"), null=True, blank=True)
+    early_bird_spots = models.PositiveIntegerField(
+        _("early bird for the first (spots)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     is_online = models.BooleanField(_("online"), default=False)
     video_link = models.URLField(_("video link"), blank=True)
     min_participants = models.PositiveIntegerField(_("minimum participants"), null=True, blank=True)

@@ -59,10 +59,23 @@ def _desired_fields(schedule: ClassSchedule, occ: recurrence.Occurrence) -> dict
         "capacity": schedule.effective_capacity,
         "price": schedule.effective_price,
         "currency": class_type.currency,
+        **_early_bird(schedule, occ.starts_at),
         "is_online": class_type.is_online or schedule.location.is_online,
         "video_link": class_type.video_link,
         "min_participants": schedule.effective_min_participants,
         "min_decision_hours": schedule.effective_min_decision_hours,
+    }
+
+
+def _early_bird(schedule: ClassSchedule, starts_at) -> dict:
+    """The schedule's early bird made concrete for one date (days before becomes a moment)."""
+    if schedule.early_bird_price is None:
+        return {"early_bird_price": None, "early_bird_until": None, "early_bird_spots": None}
+    days = schedule.early_bird_days
+    return {
+        "early_bird_price": schedule.early_bird_price,
+        "early_bird_until": starts_at - timedelta(days=days) if days is not None else None,
+        "early_bird_spots": schedule.early_bird_spots,
     }
 
 

@@ -37,10 +37,12 @@ from tests.factories import (
 from tests.waitlist.conftest import full_class, offer_of, wait
 from waitlist import rules, wishes
 from waitlist.models import (
+    EntryState,
     OfferState,
     TherapyWish,
     TherapyWishEvent,
     TherapyWishOffer,
+    WaitlistOffer,
     WaitlistPriority,
     WaitlistSettings,
     WishState,
@@ -374,6 +376,10 @@ def test_the_hold_safety_net_frees_holds_of_both_kinds_nobody_released(massage, 
     class_hold.refresh_from_db()
     assert class_hold.status == BookingStatus.EXPIRED
     assert TherapyWishOffer.objects.get().state == OfferState.EXPIRED  # the offer followed its booking
+    # and so did the class offer: expired, not recorded as a decline or a cancellation
+    assert WaitlistOffer.objects.get(booking=class_hold).state == OfferState.EXPIRED
+    entry.refresh_from_db()
+    assert entry.state == EntryState.EXPIRED
 
 
 # --- robustness ---------------------------------------------------------------------------------

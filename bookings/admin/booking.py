@@ -1,4 +1,4 @@
-"""Staff screens for bookings and policies. Every write calls bookings.services."""
+"""Staff screens for bookings: the list, the booking page and its actions. Every write calls bookings.services."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
@@ -18,58 +18,15 @@ from django.utils.translation import ngettext
 
 from accounts.http import AuthedRequest
 from bookings import exports, permissions, selectors, services
-from bookings.forms import change_form_for
-from bookings.models import (
-    Booking,
-    BookingEvent,
-    BookingPolicy,
-    ClassTypePolicy,
-    RefundTier,
-    TherapyTypePolicy,
-    TimeProposal,
-)
-from bookings.panels import render_roster_panels
+from bookings.admin.roster import RosterViews
+from bookings.models import Booking, BookingEvent, TimeProposal
 from bookings.transitions import Status
 from config.money import format_money
-from schedules.admin import ClassSessionAdmin, SessionDateFilter
+from schedules.admin import SessionDateFilter
 from schedules.admin_limits import BoundedInline
-from schedules.models import ClassSession
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-class RefundTierInline(BoundedInline, admin.TabularInline):
-    model = RefundTier
-    max_num = 10  # refund steps of one policy
-    extra = 1
-
-
-class ClassTypePolicyInline(BoundedInline, admin.TabularInline):
-    model = ClassTypePolicy
-    extra = 0
-    autocomplete_fields = ["class_type"]
-
-
-class TherapyTypePolicyInline(BoundedInline, admin.TabularInline):
-    model = TherapyTypePolicy
-    extra = 0
-    autocomplete_fields = ["therapy_type"]
-
-
-@admin.register(BookingPolicy)
-class BookingPolicyAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "is_default",
-        "booking_opens_days",
-        "cutoff_minutes",
-        "max_party_size",
-        "late_cancel_fee",
-        "no_show_fee",
-        "absent_is_no_show",
-    ]
-    inlines = [RefundTierInline, ClassTypePolicyInline, TherapyTypePolicyInline]
 
 
 class BookingEventInline(BoundedInline, admin.TabularInline):
@@ -139,7 +96,7 @@ class BookingChangeList(ChangeList):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(RosterViews):
     list_display = ["reference", "start", "booking", "state", "amount", "checked_in"]
     list_filter = [
         BookingStartFilter,
@@ -206,7 +163,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("starts"), ordering=BEGINS)
     def start(self, obj: Booking) -> str:
-        return date_format(timezone.localtime(obj.begins), START_FORMAT)
+        return date_format(timezone.localtime(getattr(obj, BEGINS)), START_FORMAT)
 
     @admin.display(description=_("booking"), ordering="client__display_name")
     def booking(self, obj: Booking):
@@ -313,103 +270,3 @@ class BookingAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="bookings.csv"'
         exports.export_csv(actor=request.user, bookings=queryset, out=response)
         return response
-
-    # --- roster ----------------------------------------------------------------------------
-
-    def get_urls(self):
-        return [
-            path("roster/<int:session_id>/", self.admin_site.admin_view(self.roster_view), name="bookings_roster"),
-            path(
-                "<int:booking_id>/move/",
-                self.admin_site.admin_view(self.move_view),
-                name="bookings_move",
-            ),
-            path(
-                "roster/<int:session_id>/check-in/<int:booking_id>/",
-                self.admin_site.admin_view(self.check_in_view),
-                name="bookings_check_in",
-            ),
-            *super().get_urls(),
-        ]
-
-    def roster_view(self, request: AuthedRequest, session_id: int) -> HttpResponse:
-        if not self.has_view_permission(request):
-            return HttpResponse(status=403)
-        session = get_object_or_404(ClassSession.objects.for_listing(), pk=session_id)
-        bookings = selectors.roster(session_id=session_id)
-        return render(
-            request,
-            "admin/bookings/roster.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Roster: %s") % session,
-                "session": session,
-                "bookings": bookings,
-                "opts": self.model._meta,
-                "active": [b for b in bookings if b.is_active or b.status == Status.COMPLETED],
-                "inactive": [b for b in bookings if not (b.is_active or b.status == Status.COMPLETED)],
-                "booked_spots": sum(b.quantity for b in bookings if b.is_active),
-                "checked_in": sum(1 for b in bookings if b.checked_in_at),
-                "panels": render_roster_panels(request, session),
-            },
-        )
-
-    def move_view(self, request: AuthedRequest, booking_id: int) -> HttpResponse:
-        """Staff move a booking to another date or change its spots: the clients' service, staff as actor."""
-        if not self.has_change_permission(request):
-            return HttpResponse(status=403)
-        booking = get_object_or_404(
-            Booking.objects.select_related("class_session__class_type", "client"), pk=booking_id
-        )
-        form = change_form_for(booking, request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.change_booking(
-                    booking=booking,
-                    actor=request.user,
-                    session_id=form.cleaned_data["session"] or None,
-                    quantity=form.cleaned_data["quantity"],
-                    meta=services.ADMIN,
-                )
-            except services.BookingError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("Booking %s changed.") % booking.reference)
-                return redirect("admin:bookings_booking_change", booking.pk)
-        return render(
-            request,
-            "admin/bookings/move_booking.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Change booking %s") % booking.reference,
-                "booking": booking,
-                "form": form,
-                "opts": self.model._meta,
-            },
-        )
-
-    def check_in_view(self, request: AuthedRequest, session_id: int, booking_id: int) -> HttpResponse:
-        if request.method != "POST" or not self.has_change_permission(request):
-            return HttpResponse(status=405 if request.method != "POST" else 403)
-        booking = get_object_or_404(Booking, pk=booking_id, class_session_id=session_id)
-        try:
-            services.set_checked_in(
-                booking=booking, checked_in=request.POST.get("checked_in") == "1", actor=request.user
-            )
-        except services.BookingError as exc:
-            messages.error(request, str(exc))
-        return redirect("admin:bookings_roster", session_id=session_id)
-
-
-admin.site.unregister(ClassSession)
-
-
-@admin.register(ClassSession)
-class ClassSessionWithRosterAdmin(ClassSessionAdmin):
-    """The timetable's session admin plus a link to each session's roster."""
-
-    list_display = [*ClassSessionAdmin.list_display, "roster"]
-
-    @admin.display(description=_("roster"))
-    def roster(self, obj: ClassSession):
-        return format_html('<a href="{}">{}</a>', reverse("admin:bookings_roster", args=[obj.pk]), _("Roster"))

@@ -1,4 +1,4 @@
-"""Bookings, their audit trail, and the studio's booking and cancellation policies."""
+"""A booking (a claim on class spots or a therapist's time) and the series that links weekly ones."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-from bookings import policy
+from bookings.models.policies import BookingPolicy
 from bookings.transitions import ACTIVE, ACTIVE_VALUES, Status
-from schedules.models import ClassSession, ClassType, Location, Occupancy, Practitioner, Room, TherapyType
+from payments.state import LABELS, payment_state  # pure: no ORM, no import cycle
+from schedules.models import ClassSession, Location, Occupancy, Practitioner, Room, TherapyType
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the desk
 
@@ -39,136 +40,6 @@ class BookingStatus(models.TextChoices):
     CANCELLED = Status.CANCELLED, _("Cancelled")
     COMPLETED = Status.COMPLETED, _("Attended")
     NO_SHOW = Status.NO_SHOW, _("No-show")
-
-
-class EventSource(models.TextChoices):
-    PAGE = "page", _("Web page")
-    ADMIN = "admin", _("Admin")
-    TASK = "task", _("Background task")
-    SYSTEM = "system", _("System")
-
-
-class BookingPolicy(models.Model):
-    """Booking rules and cancellation terms; one is the studio default, others per class type."""
-
-    name = models.CharField(_("name"), max_length=120)
-    is_default = models.BooleanField(_("studio default"), default=False)
-    booking_opens_days = models.PositiveIntegerField(_("booking opens (days ahead)"), default=30)
-    cutoff_minutes = models.PositiveIntegerField(_("booking closes (minutes before start)"), default=60)
-    max_party_size = models.PositiveIntegerField(
-        _("max spots per booking"), default=4, validators=[MinValueValidator(1)]
-    )
-    max_active_per_day = models.PositiveIntegerField(_("max active bookings per client per day"), null=True, blank=True)
-    max_active_per_week = models.PositiveIntegerField(
-        _("max active bookings per client per week"), null=True, blank=True
-    )
-    late_cancel_fee = models.DecimalField(
-        _("late-cancel fee"),
-        max_digits=8,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0"))],
-    )
-    no_show_fee = models.DecimalField(
-        _("no-show fee"),
-        max_digits=8,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0"))],
-    )
-    attendance_closes_minutes = models.PositiveIntegerField(
-        _("attendance closes (minutes after the end)"),
-        default=60,
-        help_text=_("Until then staff can still check clients in; then confirmed bookings are closed automatically."),
-    )
-    absent_is_no_show = models.BooleanField(
-        _("not checked in counts as a no-show"),
-        default=False,
-        help_text=_(
-            "When attendance closes, a confirmed booking nobody checked in becomes a no-show (and the no-show "
-            "fee applies) instead of attended."
-        ),
-    )
-
-    class Meta:
-        ordering = ["-is_default", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True), name="one_default_booking_policy"
-            ),
-        ]
-        verbose_name = _("booking policy")
-        verbose_name_plural = _("booking policies")
-
-    def __str__(self) -> str:
-        return f"{self.name}{' (default)' if self.is_default else ''}"
-
-    def terms(self) -> policy.PolicyTerms:
-        """Plain terms for bookings.policy; uses prefetched tiers when present."""
-        tiers = self.tiers.all() if self.pk else ()
-        return policy.PolicyTerms(
-            tiers=tuple(policy.Tier(t.min_hours_before, t.refund_percent) for t in tiers),
-            late_cancel_fee=self.late_cancel_fee,
-            no_show_fee=self.no_show_fee,
-        )
-
-
-class RefundTier(models.Model):
-    policy = models.ForeignKey(BookingPolicy, on_delete=models.CASCADE, related_name="tiers")
-    min_hours_before = models.DecimalField(
-        _("cancelled at least (hours before)"),
-        max_digits=6,
-        decimal_places=1,
-        validators=[MinValueValidator(Decimal("0"))],
-    )
-    refund_percent = models.DecimalField(
-        _("refund (%)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-    )
-
-    class Meta:
-        ordering = ["-min_hours_before"]
-        constraints = [
-            models.UniqueConstraint(fields=["policy", "min_hours_before"], name="one_tier_per_threshold"),
-            models.CheckConstraint(
-                condition=Q(refund_percent__gte=0, refund_percent__lte=100), name="refund_percent_range"
-            ),
-        ]
-        verbose_name = _("refund tier")
-        verbose_name_plural = _("refund tiers")
-
-    def __str__(self) -> str:
-        return f"≥ {self.min_hours_before} h: {self.refund_percent} %"
-
-
-class ClassTypePolicy(models.Model):
-    """Which policy applies to a class type (others use the studio default)."""
-
-    class_type = models.OneToOneField(ClassType, on_delete=models.CASCADE, related_name="booking_policy_link")
-    policy = models.ForeignKey(BookingPolicy, on_delete=models.PROTECT, related_name="class_type_links")
-
-    class Meta:
-        verbose_name = _("class type using this policy")
-        verbose_name_plural = _("class types using this policy")
-
-    def __str__(self) -> str:
-        return f"{self.class_type} → {self.policy}"
-
-
-class TherapyTypePolicy(models.Model):
-    """Which policy applies to a therapy type (others use the studio default)."""
-
-    therapy_type = models.OneToOneField(TherapyType, on_delete=models.CASCADE, related_name="booking_policy_link")
-    policy = models.ForeignKey(BookingPolicy, on_delete=models.PROTECT, related_name="therapy_type_links")
-
-    class Meta:
-        verbose_name = _("therapy type using this policy")
-        verbose_name_plural = _("therapy types using this policy")
-
-    def __str__(self) -> str:
-        return f"{self.therapy_type} → {self.policy}"
 
 
 class BookingSeries(models.Model):
@@ -437,91 +308,18 @@ class Booking(models.Model):
         return self.kind.title if self.is_therapy else self.session.title
 
     @property
-    def payment_state(self) -> StrOrPromise:
-        if self.amount_refund_pending:
-            return _("Refund owed")
-        if self.amount_refunded and self.amount_refunded >= self.amount_paid:
-            return _("Refunded")
-        if self.amount_refunded:
-            return _("Partly refunded")
-        if self.amount_paid >= self.total:
-            return _("Paid")
-        if self.amount_paid:
-            return _("Partly paid")
-        return _("Pay at the studio") if self.total else _("Free")
-
-
-class ProposalKind(models.TextChoices):
-    ALTERNATIVE = "alternative", _("Alternative to a request")
-    NEW_TIME = "new_time", _("New time for a confirmed session")
-
-
-class ProposalState(models.TextChoices):
-    OPEN = "open", _("Open")
-    ACCEPTED = "accepted", _("Accepted")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-class TimeProposal(models.Model):
-    """A time the therapist offers instead: the client accepts one with a click.
-
-    Not a hold: the time is checked again when accepted, and the first of the
-    booking's proposals accepted (a conditional update on ``state``) wins.
-    """
-
-    booking = models.ForeignKey("Booking", on_delete=models.CASCADE, related_name="proposals")
-    kind = models.CharField(max_length=12, choices=ProposalKind.choices)
-    state = models.CharField(max_length=10, choices=ProposalState.choices, default=ProposalState.OPEN)
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
-    message = models.CharField(_("message"), max_length=255, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["starts_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="proposal_ends_after_start"),
-        ]
-        verbose_name = _("proposed time")
-        verbose_name_plural = _("proposed times")
-
-    def __str__(self) -> str:
-        return f"{self.booking_id}: {self.starts_at:%Y-%m-%d %H:%M} ({self.state})"
-
-
-class BookingEvent(models.Model):
-    """One line of a booking's history: who changed what, when, from where, and why."""
-
-    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    # The actor's name as it was: the account may be deleted (or erased) later, and the
-    # history must still say who did it. Set with the event by the services' _log.
-    actor_name = models.CharField(_("by"), max_length=150, blank=True)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    reason = models.CharField(max_length=255, blank=True)
-    source = models.CharField(max_length=10, choices=EventSource.choices)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=255, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("booking event")
-        verbose_name_plural = _("booking events")
-
-    def __str__(self) -> str:
-        return f"{self.booking_id}: {self.from_status or '∅'} → {self.to_status}"
+    def tax_added(self) -> bool:
+        """Whether the tax came on top of the price (a rate not included) rather than inside it."""
+        return bool(self.tax) and self.total != self.unit_price * self.quantity - self.discount
 
     @property
-    def who(self) -> StrOrPromise:
-        """Who did it, for the history: the account if it still exists, else the kept name."""
-        if self.actor_id:
-            return str(self.actor)
-        if self.actor_name:
-            return _("%(name)s (account deleted)") % {"name": self.actor_name}
-        return _("the system")
+    def payment_state(self) -> StrOrPromise:
+        """The derived payment state's label (payments.state: one derivation for every page)."""
+        return LABELS[
+            payment_state(
+                total=self.total,
+                paid=self.amount_paid,
+                refunded=self.amount_refunded,
+                refund_pending=self.amount_refund_pending,
+            )
+        ]
