@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "waitlist",
     "notifications",
     "payments",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -365,6 +366,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Notifications ------------------------------------------------------------------
 # BOOKING_REMINDER_HOURS: when clients are reminded, hours before the start (default: 24,2)
 BOOKING_REMINDER_HOURS = [int(h) for h in env.list("BOOKING_REMINDER_HOURS", default=["24", "2"])]
+# FEEDBACK_AFTER_MINUTES: a feedback request goes out this long after a session ends (default: 60; 0 = never)
+FEEDBACK_AFTER_MINUTES = env.int("FEEDBACK_AFTER_MINUTES", default=60)
 # SMS (Twilio) and WhatsApp (Meta Cloud API) are off unless configured:
 # TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER (default: empty = SMS off)
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
@@ -476,6 +479,10 @@ CELERY_BEAT_SCHEDULE = {
     "cancel-underbooked-sessions": {
         "task": "schedules.cancel_underbooked_sessions",
         "schedule": 10 * 60,  # a class is decided at most ten minutes after its decision time
+    },
+    "request-feedback": {
+        "task": "feedback.request_due_feedback",
+        "schedule": 10 * 60,  # asked within ten minutes of FEEDBACK_AFTER_MINUTES; once per booking
     },
 }
 

@@ -40,6 +40,8 @@ ADMIN = {
     "axes.AccessLog": (OWNER_ONLY, NOBODY, OWNER_ONLY),
     "bookings.Booking": (BOTH, NOBODY, BOTH),  # made through the booking pages and services
     "bookings.BookingPolicy": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),
+    "bookings.PromoCode": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),  # prices are the owner's
+    "feedback.Feedback": (OWNER_ONLY, NOBODY, NOBODY),  # what clients said is kept as said
     "notifications.ChannelDefaults": (OWNER_ONLY, NOBODY, OWNER_ONLY),
     "notifications.Notification": (BOTH, NOBODY, NOBODY),
     # The ledger is written by its services only (take payment / pay out refund pages):
@@ -55,6 +57,7 @@ ADMIN = {
     "schedules.Occupancy": (OWNER_ONLY, NOBODY, NOBODY),
     "schedules.Practitioner": (BOTH, OWNER_ONLY, OWNER_ONLY),
     "schedules.Room": (BOTH, OWNER_ONLY, OWNER_ONLY),
+    "schedules.TaxRate": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),
     "schedules.TherapyType": (BOTH, OWNER_ONLY, OWNER_ONLY),
     "sites.Site": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),
     "waitlist.TherapyWish": (BOTH, NOBODY, BOTH),
@@ -251,3 +254,24 @@ def test_each_role_gets_only_its_staff_pages(client, people, pages, name):
             assert status in (403, 404, 405), (name, role, status)
     client.logout()
     assert client.get(url).status_code in (302, 405), name
+
+
+# The feedback app's pages (the client's own form is tested in tests/feedback): a
+# practitioner reads their own, the owner the averages; never the desk.
+FEEDBACK_SITE = {"mine": {"instructor", "therapist"}, "report": {OWN}}
+
+
+def test_the_table_decides_every_feedback_page():
+    names = get_resolver().namespace_dict["feedback"][1].reverse_dict
+    assert {n for n in names if isinstance(n, str)} == {*FEEDBACK_SITE, "give"}
+
+
+@pytest.mark.parametrize("name", sorted(FEEDBACK_SITE))
+def test_each_role_gets_only_its_feedback_pages(client, people, name):
+    url = reverse(f"feedback:{name}")
+    for role in (OWN, DESK, "instructor", "therapist", "client"):
+        client.force_login(people[role])
+        status = client.get(url).status_code
+        assert status == (200 if role in FEEDBACK_SITE[name] else 403), (name, role, status)
+    client.logout()
+    assert client.get(url).status_code == 302

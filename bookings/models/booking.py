@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 from bookings.models.policies import BookingPolicy
+from bookings.payment_state import LABELS, payment_state
 from bookings.transitions import ACTIVE, ACTIVE_VALUES, Status
-from payments.state import LABELS, payment_state  # pure: no ORM, no import cycle
 from schedules.models import ClassSession, Location, Occupancy, Practitioner, Room, TherapyType
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the desk
