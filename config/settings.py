@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "waitlist",
     "notifications",
     "payments",
+    "privacy",
 ]
 
 MIDDLEWARE = [

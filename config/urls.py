@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("waitlist.urls")),
     path("", include("notifications.urls")),
+    path("", include("privacy.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -30,6 +30,7 @@ from bookings import services as booking_services
 from bookings.models import Booking
 from payments import services as payment_services
 from payments.models import Method, ProviderEvent
+from privacy.models import AccessLogEntry
 from schedules import services
 from schedules import slots as therapy_slots
 from schedules.models import (
@@ -205,6 +206,16 @@ def every_model_has_a_row(studio, superuser) -> None:
     AccessLog.objects.create(**common, http_accept="text/html", path_info="/admin/login/", attempt_time=attempt_time)
     AccessFailureLog.objects.create(
         **common, http_accept="text/html", path_info="/admin/login/", attempt_time=attempt_time, locked_out=False
+    )
+    AccessLogEntry.objects.create(
+        viewer=superuser,
+        client=paid.client,
+        kind="note",
+        object_label="bookings.booking",
+        object_id=str(paid.pk),
+        page="bookings:therapist_session",
+        ip_address="203.0.113.9",
+        reason="a complaint",
     )
 
 

@@ -47,6 +47,7 @@ ADMIN = {
     "payments.Payment": (BOTH, NOBODY, OWNER_ONLY),
     "payments.ProviderEvent": (OWNER_ONLY, NOBODY, NOBODY),
     "payments.Refund": (BOTH, NOBODY, BOTH),
+    "privacy.AccessLogEntry": (OWNER_ONLY, NOBODY, NOBODY),  # append-only: nobody edits the log
     "schedules.Blackout": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),
     "schedules.ClassSchedule": (BOTH, OWNER_ONLY, OWNER_ONLY),
     "schedules.ClassSession": (BOTH, OWNER_ONLY, OWNER_ONLY),
@@ -251,3 +252,26 @@ def test_each_role_gets_only_its_staff_pages(client, people, pages, name):
             assert status in (403, 404, 405), (name, role, status)
     client.logout()
     assert client.get(url).status_code in (302, 405), name
+
+
+# --- the privacy pages ----------------------------------------------------------------------
+
+
+def test_only_the_owner_reads_a_clients_therapy_record(client, people):
+    """Intake answers and notes: the owner, after giving a reason; never the desk or instructors."""
+    url = reverse("privacy:client_record", args=[people["client"].pk])
+    for role in (OWN, DESK, "instructor", "therapist", "client"):
+        client.force_login(people[role])
+        assert client.get(url).status_code == (200 if role == OWN else 403), role
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_every_privacy_page_is_decided_here():
+    privacy_urls = get_resolver().namespace_dict["privacy"][1]
+    names = {n for n in privacy_urls.reverse_dict if isinstance(n, str)}
+    assert names == PRIVACY_PAGES
+
+
+# The client's own pages (any signed-in person, about themselves) and the owner's record page.
+PRIVACY_PAGES = {"my_data", "client_record"}
