@@ -30,7 +30,7 @@ from bookings import services as booking_services
 from bookings.models import Booking
 from payments import services as payment_services
 from payments.models import Method, ProviderEvent
-from privacy.models import AccessLogEntry
+from privacy.models import AccessLogEntry, ErasureRequest
 from schedules import services
 from schedules import slots as therapy_slots
 from schedules.models import (
@@ -216,6 +216,9 @@ def every_model_has_a_row(studio, superuser) -> None:
         page="bookings:therapist_session",
         ip_address="203.0.113.9",
         reason="a complaint",
+    )
+    ErasureRequest.objects.create(
+        client=paid.client, requested_by=superuser, reason="written request", due_at=timezone.now()
     )
 
 

@@ -48,6 +48,7 @@ ADMIN = {
     "payments.ProviderEvent": (OWNER_ONLY, NOBODY, NOBODY),
     "payments.Refund": (BOTH, NOBODY, BOTH),
     "privacy.AccessLogEntry": (OWNER_ONLY, NOBODY, NOBODY),  # append-only: nobody edits the log
+    "privacy.ErasureRequest": (OWNER_ONLY, OWNER_ONLY, NOBODY),  # added with a reason; run by "Erase now"
     "schedules.Blackout": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),
     "schedules.ClassSchedule": (BOTH, OWNER_ONLY, OWNER_ONLY),
     "schedules.ClassSession": (BOTH, OWNER_ONLY, OWNER_ONLY),
@@ -274,4 +275,4 @@ def test_every_privacy_page_is_decided_here():
 
 
 # The client's own pages (any signed-in person, about themselves) and the owner's record page.
-PRIVACY_PAGES = {"my_data", "client_record"}
+PRIVACY_PAGES = {"my_data", "request_export", "download_export", "request_erasure", "cancel_erasure", "client_record"}
