@@ -133,3 +133,12 @@ def test_admin_offers_no_add_change_or_delete(client, studio):
     assert client.get(reverse("admin:privacy_accesslogentry_add")).status_code == 403
     row.refresh_from_db()
     assert row.reason == ""
+
+
+def test_the_owner_finds_the_record_from_the_clients_admin_page_and_the_desk_does_not(client, studio):
+    page = reverse("admin:accounts_user_change", args=[studio["client"].pk])
+    record = reverse("privacy:client_record", args=[studio["client"].pk])
+    client.force_login(studio["owner"])
+    assert record in client.get(page).content.decode()
+    client.force_login(studio["desk"])
+    assert record not in client.get(page).content.decode()
