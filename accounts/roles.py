@@ -29,7 +29,19 @@ THERAPIST = "Therapist"
 # The owner's apps: everything a studio keeps in Shala. Not django.contrib.auth: the
 # groups are this table, not something to edit in admin.
 OWNER_APPS = frozenset(
-    {"accounts", "account", "axes", "sites", "schedules", "bookings", "waitlist", "notifications", "payments", "feedback"}
+    {
+        "accounts",
+        "account",
+        "axes",
+        "sites",
+        "schedules",
+        "bookings",
+        "waitlist",
+        "notifications",
+        "payments",
+        "feedback",
+        "privacy",
+    }
 )
 
 # The desk's work: bookings and clients, payments and refunds at the desk, the waitlist,

@@ -32,6 +32,7 @@ from bookings.therapy_forms import (
     TherapistSettingsForm,
 )
 from config.params import month_for_week, query_date, query_month
+from privacy import access
 from schedules import external_calendar, therapist_calendar, therapist_settings
 from schedules.models import AvailabilityRule
 from schedules.recurrence import wall_time_to_utc
@@ -298,14 +299,17 @@ def session_detail(request: HttpRequest, practitioner, reference: str) -> HttpRe
             notes.save_therapist_note(booking=booking, actor=request.user, text=form.cleaned_data["therapist_note"])
             messages.success(request, _("Notes saved."))
             return redirect("bookings:therapist_session", reference=reference)
-    else:
-        form = SessionNoteForm(initial={"therapist_note": booking.therapist_note})
+    # Read (and logged) through privacy.access, never straight off the booking.
+    record = access.read_session_record(booking=booking, viewer=request.user, request=request)
+    if request.method != "POST":
+        form = SessionNoteForm(initial={"therapist_note": record.note})
     with timezone.override(zone):
         return render(
             request,
             "bookings/therapist/session.html",
             {
                 "booking": booking,
+                "record": record,
                 "note_form": form,
                 "cancel_form": CancelSessionForm(),
                 "propose_form": ProposeTimesForm(zone=zone),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "notifications",
     "payments",
     "feedback",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -484,6 +485,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.request_due_feedback",
         "schedule": 10 * 60,  # asked within ten minutes of FEEDBACK_AFTER_MINUTES; once per booking
     },
+}
+
+# --- Privacy (docs/privacy.md) --------------------------------------------------------------
+# PRIVACY_EXPORT_LINK_HOURS: how long the e-mailed link to a client's data export works (default: 72)
+PRIVACY_EXPORT_LINK_HOURS = env.int("PRIVACY_EXPORT_LINK_HOURS", default=72)
+# PRIVACY_ERASURE_COOLING_OFF_DAYS: days between asking to delete an account and its erasure,
+# during which the client can cancel (default: 14)
+PRIVACY_ERASURE_COOLING_OFF_DAYS = env.int("PRIVACY_ERASURE_COOLING_OFF_DAYS", default=14)
+# PRIVACY_PAYMENT_RETENTION_YEARS: payment and refund records are kept this long for the tax
+# authorities, with the client anonymised (default: 6, Spain's commercial code)
+PRIVACY_PAYMENT_RETENTION_YEARS = env.int("PRIVACY_PAYMENT_RETENTION_YEARS", default=6)
+# PRIVACY_NOTE_RETENTION_YEARS: therapists' session notes are emptied this many years after
+# the session (default: 0, kept until the client's erasure)
+PRIVACY_NOTE_RETENTION_YEARS = env.int("PRIVACY_NOTE_RETENTION_YEARS", default=0)
+CELERY_BEAT_SCHEDULE["purge-past-retention"] = {
+    "task": "privacy.purge_past_retention",
+    "schedule": 24 * 3600,  # daily; idempotent
+}
+CELERY_BEAT_SCHEDULE["erase-due-accounts"] = {
+    "task": "privacy.erase_due_accounts",
+    "schedule": 60 * 60,  # hourly: an account is anonymised within an hour of its cooling-off end
 }
 
 # --- Security in production ---------------------------------------------------------------

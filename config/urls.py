@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("waitlist.urls")),
     path("", include("notifications.urls")),
     path("", include("feedback.urls")),
+    path("", include("privacy.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -27,9 +27,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings import services as booking_services
-from bookings.models import Booking
+from bookings.models import Booking, PromoCode
+from feedback.models import Feedback
 from payments import services as payment_services
 from payments.models import Method, ProviderEvent
+from privacy.models import AccessLogEntry, ErasureRequest
 from schedules import services
 from schedules import slots as therapy_slots
 from schedules.models import (
@@ -43,6 +45,7 @@ from schedules.models import (
     Practitioner,
     Room,
     SessionStatus,
+    TaxRate,
     TherapyDuration,
     TherapyType,
 )
@@ -206,6 +209,28 @@ def every_model_has_a_row(studio, superuser) -> None:
     AccessFailureLog.objects.create(
         **common, http_accept="text/html", path_info="/admin/login/", attempt_time=attempt_time, locked_out=False
     )
+    AccessLogEntry.objects.create(
+        viewer=superuser,
+        client=paid.client,
+        kind="note",
+        object_label="bookings.booking",
+        object_id=str(paid.pk),
+        page="bookings:therapist_session",
+        ip_address="203.0.113.9",
+        reason="a complaint",
+    )
+    ErasureRequest.objects.create(
+        client=paid.client, requested_by=superuser, reason="written request", due_at=timezone.now()
+    )
+    _prices_and_feedback(studio, paid)
+
+
+def _prices_and_feedback(studio: Studio, paid: Booking) -> None:
+    """A tax rate, a promo code used by one booking, and a client's feedback."""
+    TaxRate.objects.create(name="IVA", percent=Decimal("21"), inclusive=True, is_default=True)
+    PromoCode.objects.create(code="SPRING10", percent_off=Decimal("10"), description="Spring")
+    booking_services.book_class(client=UserFactory(), session_id=studio.soon.pk, quantity=1, promo_code="spring10")
+    Feedback.objects.create(booking=paid, rating=5, comment="Lovely class")
 
 
 def _money(booking: Booking, staff: User) -> None:

@@ -38,7 +38,7 @@ from tests.factories import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "bookings", "config", "notifications", "schedules", "waitlist"]
+APPS = ["accounts", "bookings", "config", "notifications", "privacy", "schedules", "waitlist"]
 CEILING = 100  # no formset of ours may build more forms than this from one POST
 FACTORIES = {"formset_factory", "modelformset_factory", "inlineformset_factory", "generic_inlineformset_factory"}
 

@@ -66,7 +66,7 @@ from waitlist.models import WaitlistEntry
 pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "schedules", "bookings", "waitlist", "notifications", "config")
+APPS = ("accounts", "schedules", "bookings", "waitlist", "notifications", "privacy", "config")
 # request.GET.get("x"), request.GET["x"], and book_therapy's source.get("x") (GET or POST)
 READ = re.compile(r"""(?:request\.GET|source)(?:\.get\(|\[)\s*["'](\w+)["']""")
 FORM_MODULES = (
@@ -76,6 +76,7 @@ FORM_MODULES = (
     "bookings/desk_forms.py",
     "bookings/report_forms.py",
     "waitlist/forms.py",
+    "privacy/forms.py",
 )
 
 # Hypothesis examples per role: each one spoils every field of every form and page once, with
@@ -157,6 +158,7 @@ class World:
     proposal: TimeProposal
     waitlist_entry: WaitlistEntry
     feed_token: str
+    export_link_token: str  # a real, built data export of the client (privacy)
 
 
 @pytest.fixture
@@ -199,7 +201,17 @@ def world(db) -> World:
         proposal=proposal,
         waitlist_entry=entry,
         feed_token=notification_services.feed_token(user=client_user),
+        export_link_token=_built_export_token(client_user),
     )
+
+
+def _built_export_token(client_user: User) -> str:
+    from privacy import exports
+    from privacy.models import DataExport
+
+    row = DataExport.objects.create(client=client_user)
+    exports.build_export(row.pk)
+    return exports.link_for(row).rstrip("/").rsplit("/", 1)[-1]
 
 
 def _owner() -> User:
@@ -264,7 +276,9 @@ def _args(w: World, name: str, arg: str) -> str:
         therapy_page = short in {"reschedule", "cancel_series"} or short.startswith("therapist_")
         return (w.therapy_booking if therapy_page else w.class_booking).reference
     if arg == "token":
-        return w.feed_token
+        return w.export_link_token if name == "privacy:download_export" else w.feed_token
+    if arg == "client_id":  # the owner's reasoned look at a client's therapy record
+        return str(w.client_user.pk)
     if arg == "session_id":  # a roster, a check-in
         return str(w.session.pk)
     return "1" if arg.endswith("id") or arg in {"pk", "uidb36"} else "x"

@@ -29,7 +29,7 @@ from waitlist import services as waitlist_services
 pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "schedules", "bookings", "waitlist", "notifications", "config")
+APPS = ("accounts", "schedules", "bookings", "waitlist", "notifications", "privacy", "config")
 EVIL = ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "///evil.example/"]
 LOCAL = "/classes/?week=2026-06-08"
 # Any way of reading a redirect target from a request other than safe_next.

@@ -49,6 +49,8 @@ ADMIN = {
     "payments.Payment": (BOTH, NOBODY, OWNER_ONLY),
     "payments.ProviderEvent": (OWNER_ONLY, NOBODY, NOBODY),
     "payments.Refund": (BOTH, NOBODY, BOTH),
+    "privacy.AccessLogEntry": (OWNER_ONLY, NOBODY, NOBODY),  # append-only: nobody edits the log
+    "privacy.ErasureRequest": (OWNER_ONLY, OWNER_ONLY, NOBODY),  # added with a reason; run by "Erase now"
     "schedules.Blackout": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),
     "schedules.ClassSchedule": (BOTH, OWNER_ONLY, OWNER_ONLY),
     "schedules.ClassSession": (BOTH, OWNER_ONLY, OWNER_ONLY),
@@ -275,3 +277,26 @@ def test_each_role_gets_only_its_feedback_pages(client, people, name):
         assert status == (200 if role in FEEDBACK_SITE[name] else 403), (name, role, status)
     client.logout()
     assert client.get(url).status_code == 302
+
+
+# --- the privacy pages ----------------------------------------------------------------------
+
+
+def test_only_the_owner_reads_a_clients_therapy_record(client, people):
+    """Intake answers and notes: the owner, after giving a reason; never the desk or instructors."""
+    url = reverse("privacy:client_record", args=[people["client"].pk])
+    for role in (OWN, DESK, "instructor", "therapist", "client"):
+        client.force_login(people[role])
+        assert client.get(url).status_code == (200 if role == OWN else 403), role
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_every_privacy_page_is_decided_here():
+    privacy_urls = get_resolver().namespace_dict["privacy"][1]
+    names = {n for n in privacy_urls.reverse_dict if isinstance(n, str)}
+    assert names == PRIVACY_PAGES
+
+
+# The client's own pages (any signed-in person, about themselves) and the owner's record page.
+PRIVACY_PAGES = {"my_data", "request_export", "download_export", "request_erasure", "cancel_erasure", "client_record"}
