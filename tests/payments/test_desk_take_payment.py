@@ -130,3 +130,10 @@ def test_the_desk_day_shows_a_therapy_sessions_balance_and_takes_payment(client,
     assert _take(booking) in html and f"{booking.total:.2f}" in html.replace(",", ".")
     response = client.post(_take(booking), {"amount": str(booking.total), "method": Method.BANK_TRANSFER})
     assert response.status_code == 302 and response["Location"].endswith(f"?day={day}")
+
+
+def test_the_admin_roster_shows_what_is_due_with_the_admins_take_payment(client, desk, tonight):
+    pay(tonight, "5.00", actor=desk)  # a deposit: the rest is due
+    client.force_login(desk)
+    html = client.get(reverse("admin:bookings_roster", args=[tonight.class_session_id])).content.decode()
+    assert "€7.00" in html and reverse("admin:payments_take_payment", args=[tonight.pk]) in html
