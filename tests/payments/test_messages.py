@@ -10,12 +10,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
+from django.urls import reverse
 
+from accounts import roles
 from bookings import services as booking_services
 from notifications.models import Notification
 from payments import messages, services, signals
 from payments.models import Method, PaymentStatus, Provider
 from tests.bookings.conftest import upcoming_class
+from tests.factories import UserFactory
 from tests.payments.conftest import pay
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +156,18 @@ def test_the_reminder_can_be_turned_off(soon, settings):
     settings.BALANCE_DUE_REMINDER_HOURS = 0
     with time_machine.travel(NOW, tick=False):
         assert messages.send_balance_due_reminders() == 0
+
+
+def test_the_admins_mark_received_action_reaches_the_same_receipt(client, booking, desk):
+    """Every path to a succeeded payment is the service's: the admin action queues the receipt too."""
+    owner = UserFactory(is_staff=True)
+    owner.groups.add(Group.objects.get(name=roles.OWNER))
+    payment = _online(booking)
+    client.force_login(owner)
+    changelist = reverse("admin:payments_payment_changelist")
+    for _ in range(2):
+        client.post(changelist, {"action": "mark_succeeded", "_selected_action": [payment.pk]})
+    assert _kinds(booking, "payment_received") == [
+        f"payment:{payment.pk}:received:email",
+        f"payment:{payment.pk}:received:inapp",
+    ]
