@@ -47,6 +47,8 @@ def payment_received(payment: Payment, booking: Booking) -> None:
         **_about(booking),
         "items": receipts.items(booking),
         "tax": str(booking.tax) if booking.tax else "",
+        "tax_added": booking.tax_added,  # on top of the prices (a rate not included), else included
+        "discount": str(booking.discount) if booking.discount else "",
         "amount": str(payment.amount),
         "method": _method_name(booking, payment.method),
         "receipt_number": receipts.receipt_number(payment),

@@ -45,10 +45,14 @@ def items(booking: Booking) -> list[dict]:
             "starts_at": booking.start.isoformat(),
             "quantity": booking.quantity,
             "unit_price": str(booking.unit_price),
-            "discount": str(booking.discount),
-            "total": str(booking.total),
+            "amount": str(subtotal(booking)),
         }
     ]
+
+
+def subtotal(booking: Booking) -> Decimal:
+    """The line's amount as the prices are entered: spots times the unit price, before discount and added tax."""
+    return booking.unit_price * booking.quantity
 
 
 def receipt_number(payment: Payment) -> str:
@@ -62,6 +66,10 @@ class Receipt:
     studio: Studio
     payments: list[Payment] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return subtotal(self.booking)
 
     @property
     def balance_due(self) -> Decimal:

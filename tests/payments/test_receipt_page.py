@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from bookings import services as booking_services
 from payments import services
 from payments.models import Method
+from schedules.models import TaxRate
 from tests.bookings.conftest import upcoming_class
 from tests.factories import UserFactory
 from tests.payments.conftest import pay
@@ -43,6 +47,17 @@ def test_tax_is_shown_when_the_price_snapshot_has_it(client, settings, client_us
     html = client.get(_url(booking)).content.decode()
     assert 'data-testid="tax"' in html and "€2.10" in html
     assert "Nothing has been paid yet." in html
+
+
+def test_a_tax_added_on_top_is_its_own_line_before_the_total(client, client_user):
+    TaxRate.objects.create(name="IVA", percent=Decimal("21"), inclusive=False, is_default=True)
+    booking = booking_services.book_class(client=client_user, session_id=upcoming_class(price="10.00").pk, quantity=1)
+    assert (booking.tax, booking.total, booking.tax_added) == (Decimal("2.10"), Decimal("12.10"), True)
+    client.force_login(client_user)
+    response = client.get(_url(booking))
+    html = response.content.decode()
+    assert re.search(r'data-testid="tax"><td colspan="3">Tax</td><td class="text-end">€2.10<', html)
+    assert 'data-testid="total">€12.10<' in html and response.context["receipt"].subtotal == Decimal("10.00")
 
 
 def test_another_client_gets_404_like_a_booking_that_does_not_exist(client, paid, other_client):
