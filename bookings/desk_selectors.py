@@ -84,6 +84,12 @@ def desk_day(*, viewer: User, day: date, zone: ZoneInfo) -> list[DeskRoom]:
             "starts_at",
             "ends_at",
             "checked_in_at",
+            "total",  # the money counters: the balance due (payments.balance, on the page)
+            "currency",
+            "fee_charged",
+            "amount_paid",
+            "amount_refunded",
+            "amount_refund_pending",
             "client__display_name",
             "client__first_name",
             "client__last_name",

@@ -49,6 +49,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # STUDIO_NAME: shown in page titles and emails (default: Shala Studio)
 STUDIO_NAME = env.str("STUDIO_NAME", default="Shala Studio")
+# STUDIO_ADDRESS: the studio's postal address on receipts; "\n" or "|" start a new line (default: empty)
+STUDIO_ADDRESS = env.str("STUDIO_ADDRESS", default="")
+# STUDIO_TAX_ID: the studio's tax number (VAT, NIF) on receipts (default: empty, left off)
+STUDIO_TAX_ID = env.str("STUDIO_TAX_ID", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -369,6 +373,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 BOOKING_REMINDER_HOURS = [int(h) for h in env.list("BOOKING_REMINDER_HOURS", default=["24", "2"])]
 # FEEDBACK_AFTER_MINUTES: a feedback request goes out this long after a session ends (default: 60; 0 = never)
 FEEDBACK_AFTER_MINUTES = env.int("FEEDBACK_AFTER_MINUTES", default=60)
+# BALANCE_DUE_REMINDER_HOURS: a client who still owes money on a booking is told once, this
+# many hours before it starts (default: 48; 0 turns the message off)
+BALANCE_DUE_REMINDER_HOURS = env.int("BALANCE_DUE_REMINDER_HOURS", default=48)
 # SMS (Twilio) and WhatsApp (Meta Cloud API) are off unless configured:
 # TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER (default: empty = SMS off)
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
@@ -464,6 +471,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-booking-reminders": {
         "task": "bookings.send_reminders",
         "schedule": 5 * 60,
+    },
+    "send-balance-due-reminders": {
+        "task": "payments.send_balance_due_reminders",
+        "schedule": 15 * 60,  # once per booking (its key); a quarter of an hour late at most
     },
     "sweep-outbox": {
         "task": "notifications.sweep_outbox",

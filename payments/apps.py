@@ -11,7 +11,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings.integrity import register_integrity_check
-        from payments import handlers  # noqa: F401  (connects signal receivers)
+        from payments import handlers, messages  # noqa: F401  (connect signal receivers)
         from payments.integrity import MONEY_CHECK
 
         register_integrity_check(MONEY_CHECK)

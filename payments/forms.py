@@ -14,10 +14,25 @@ DESK_CHOICES = [(m.value, m.label) for m in DESK_METHODS]
 
 class TakePaymentForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Amount"), max_digits=9, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("9999999.99")
+        label=_("Amount"),
+        max_digits=9,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("9999999.99"),
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01", "inputmode": "decimal"}),
     )
-    method = forms.ChoiceField(label=_("Paid by"), choices=DESK_CHOICES, initial=Method.CASH)
-    note = forms.CharField(label=_("Note (receipt number, who paid)"), max_length=255, required=False)
+    method = forms.ChoiceField(
+        label=_("Paid by"),
+        choices=DESK_CHOICES,
+        initial=Method.CASH,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    note = forms.CharField(
+        label=_("Note (receipt number, who paid)"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
 
 
 class PayOutRefundForm(forms.Form):

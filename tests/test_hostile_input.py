@@ -66,7 +66,7 @@ from waitlist.models import WaitlistEntry
 pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "schedules", "bookings", "waitlist", "notifications", "privacy", "config")
+APPS = ("accounts", "schedules", "bookings", "waitlist", "notifications", "payments", "privacy", "feedback", "config")
 # request.GET.get("x"), request.GET["x"], and book_therapy's source.get("x") (GET or POST)
 READ = re.compile(r"""(?:request\.GET|source)(?:\.get\(|\[)\s*["'](\w+)["']""")
 FORM_MODULES = (
@@ -281,6 +281,8 @@ def _args(w: World, name: str, arg: str) -> str:
         return str(w.client_user.pk)
     if arg == "session_id":  # a roster, a check-in
         return str(w.session.pk)
+    if arg == "booking_id" and name == "payments:desk_take_payment":
+        return str(w.class_booking.pk)
     return "1" if arg.endswith("id") or arg in {"pk", "uidb36"} else "x"
 
 
@@ -645,7 +647,9 @@ def _form_fields_declared() -> set[str]:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
                 names.update(value.base_fields)
-    return names
+    from payments.forms import TakePaymentForm  # the desk's page (payments/forms.py's other form is admin's)
+
+    return names | set(TakePaymentForm.base_fields)
 
 
 def _spoiled_names(targets: Iterable[Target]) -> set[str]:

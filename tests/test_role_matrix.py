@@ -181,9 +181,12 @@ STAFF_PAGES = ("therapist_", "instructor_", "desk_")
 
 
 def _page_names() -> set[str]:
-    """Every named page of the bookings app for therapists and instructors."""
+    """Every named page of the bookings app for therapists and instructors, and every page of payments."""
     bookings_urls = get_resolver().namespace_dict["bookings"][1]
-    return {name for name in bookings_urls.reverse_dict if isinstance(name, str) and name.startswith(STAFF_PAGES)}
+    payments_urls = get_resolver().namespace_dict["payments"][1]
+    return {name for name in bookings_urls.reverse_dict if isinstance(name, str) and name.startswith(STAFF_PAGES)} | {
+        f"payments:{name}" for name in payments_urls.reverse_dict if isinstance(name, str)
+    }
 
 
 @pytest.fixture
@@ -219,6 +222,9 @@ def pages(people):
         "desk_today": reverse("bookings:desk_today"),
         "desk_book_class": reverse("bookings:desk_book_class", args=[session.pk]),
         "desk_add_guest": None,  # POST only: tests/bookings/test_desk.py
+        # The client's receipt (their own booking); the desk's take-payment page for it.
+        "payments:receipt": reverse("payments:receipt", args=[booking.reference]),
+        "payments:desk_take_payment": reverse("payments:desk_take_payment", args=[booking.pk]),
     }
 
 
@@ -237,6 +243,10 @@ SITE = {
     "instructor_check_in": set(),  # POST only
     "desk_today": {OWN, DESK},
     "desk_book_class": {OWN, DESK},
+    # A receipt is its client's, and readable by staff who read payments; anyone else: 404.
+    "payments:receipt": {"client", OWN, DESK},
+    # Taking money needs payments.add_payment (owner, desk); instructors see the due, not the button.
+    "payments:desk_take_payment": {OWN, DESK},
 }
 
 

@@ -12,6 +12,7 @@ from accounts.models import User
 from bookings.models import Booking
 from bookings.services import ADMIN, RequestMeta
 from config.db_retry import retry_on_conflict
+from payments import signals
 from payments.models import DESK_METHODS, Method, Payment, PaymentStatus, Provider
 from payments.services.core import (
     ADD_PAYMENT,
@@ -80,6 +81,8 @@ def record_payment(
         reason="payment received" if at_desk else "payment started",
         data={"payment": payment.pk, "amount": str(amount), "currency": booking.currency, "method": method},
     )
+    if at_desk:
+        signals.payment_succeeded.send(sender=Payment, payment=payment, booking=booking, actor=actor)
     return payment
 
 
@@ -111,6 +114,7 @@ def mark_payment_succeeded(*, payment: Payment, actor: User | None, meta: Reques
         reason="payment received",
         data={"payment": payment.pk, "amount": str(payment.amount), "currency": payment.currency},
     )
+    signals.payment_succeeded.send(sender=Payment, payment=payment, booking=booking, actor=actor)
     return payment
 
 
@@ -140,4 +144,5 @@ def mark_payment_failed(
         reason="payment failed",
         data={"payment": payment.pk, "amount": str(payment.amount), "why": reason[:200]},
     )
+    signals.payment_failed.send(sender=Payment, payment=payment, booking=booking, actor=actor, reason=reason[:200])
     return payment

@@ -19,6 +19,7 @@ from bookings.models import Booking
 from bookings.services import ADMIN, RequestMeta
 from config import race
 from config.db_retry import retry_on_conflict
+from payments import signals
 from payments.models import DESK_METHODS, Payment, PaymentStatus, Refund, RefundStatus
 from payments.services.core import (
     ADD_REFUND,
@@ -164,6 +165,7 @@ def mark_refund_paid(
         reason="refund paid",
         data={"refund": refund.pk, "amount": str(refund.amount), "method": refund.method},
     )
+    signals.refund_succeeded.send(sender=Refund, refund=refund, booking=booking, actor=actor)
     return refund
 
 

@@ -13,6 +13,7 @@ from payments import services
 from payments.models import Method
 from tests.bookings.conftest import client_user, default_policy, other_client, session  # noqa: F401
 from tests.factories import UserFactory
+from tests.notifications.conftest import smtp_inbox  # noqa: F401  (the receipt e-mails' tests)
 
 
 @pytest.fixture
