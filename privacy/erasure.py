@@ -32,6 +32,7 @@ from bookings import services as booking_services
 from bookings.models import Booking, BookingEvent
 from bookings.selectors import with_times
 from bookings.transitions import ACTIVE_VALUES
+from feedback.models import Feedback
 from notifications.models import Notification
 from payments.models import Payment, Refund
 from privacy import scrub
@@ -158,6 +159,7 @@ def _anonymise(client: User, now: datetime) -> None:
     theirs = Booking.objects.filter(client=client)
     theirs.update(note="", intake={}, therapist_note="", cancel_reason="", updated_at=now)
     BookingEvent.objects.filter(booking__client=client).update(ip_address=None, user_agent="")
+    Feedback.objects.filter(booking__client=client).update(comment="")  # free text; the rating stays for the averages
     for events in (BookingEvent, WaitlistEvent, TherapyWishEvent):  # the names history keeps
         events.objects.filter(actor=client).update(actor_name=ERASED_NAME, reason="")
     past_retention = now - timedelta(days=365 * settings.PRIVACY_PAYMENT_RETENTION_YEARS)

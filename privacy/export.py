@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.models import User
-from bookings.models import Booking
+from bookings.models import Booking, PromoRedemption
+from feedback.models import Feedback
 from notifications.models import Notification
 from payments.models import Payment, Refund
 from privacy.models import AccessLogEntry
@@ -158,11 +159,29 @@ def access_log(client: User) -> Rows:
     ]
 
 
+def feedback(client: User) -> Rows:
+    found = Feedback.objects.filter(booking__client=client).select_related("booking").order_by("created_at", "pk")
+    return [
+        {"booking": f.booking.reference, "rating": f.rating, "comment": f.comment, "given_at": _when(f.created_at)}
+        for f in found
+    ]
+
+
+def promo_codes(client: User) -> Rows:
+    found = PromoRedemption.objects.filter(client=client).select_related("promo", "booking").order_by("at", "pk")
+    return [
+        {"code": r.promo.code, "booking": r.booking.reference, "discount": str(r.discount), "used_at": _when(r.at)}
+        for r in found
+    ]
+
+
 SECTIONS: dict[str, Callable[[User], Rows]] = {
     "profile": profile,
     "bookings": bookings,
     "payments": payments,
     "refunds": refunds,
+    "promo_codes": promo_codes,
+    "feedback": feedback,
     "messages": messages,
     "access_log": access_log,
 }

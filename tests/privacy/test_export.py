@@ -15,6 +15,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from feedback.models import Feedback
 from notifications.models import Notification
 from payments import services as payment_services
 from payments.models import Method
@@ -44,6 +45,7 @@ def _seed_money_and_looks(client, studio):
         booking=studio["class_booking"], amount=studio["class_booking"].total, method=Method.CASH, actor=owner
     )
     payment_services.record_refund(payment=payment, amount="2.00", actor=owner, reason="late start")
+    Feedback.objects.create(booking=studio["class_booking"], rating=4, comment="Calm and kind")
     client.force_login(studio["therapist"])
     client.get(reverse("bookings:therapist_session", args=[studio["therapy"].reference]), REMOTE_ADDR="198.51.100.4")
 
@@ -52,7 +54,7 @@ def test_it_exports_every_section_field_by_field(client, studio, django_capture_
     _seed_money_and_looks(client, studio)
     _path, archive = _export(client, studio, django_capture_on_commit_callbacks)
     names = sorted(archive.namelist())
-    sections = ["access_log", "bookings", "messages", "payments", "profile", "refunds"]
+    sections = ["access_log", "bookings", "feedback", "messages", "payments", "profile", "promo_codes", "refunds"]
     assert names == sorted([f"{s}.json" for s in sections] + [f"{s}.csv" for s in sections])
     data = {s: json.loads(archive.read(f"{s}.json")) for s in sections}
     who = studio["client"]
@@ -132,6 +134,13 @@ def test_it_exports_every_section_field_by_field(client, studio, django_capture_
         "method": db_refund.method,
     }
     assert Decimal(refund["amount"]) == Decimal("2.00")
+    [said] = data["feedback"]
+    assert {k: said[k] for k in ("booking", "rating", "comment")} == {
+        "booking": lesson.reference,
+        "rating": 4,
+        "comment": "Calm and kind",
+    }
+    assert data["promo_codes"] == []
 
     sent = Notification.objects.filter(recipient=who).exclude(kind="data_export_ready")
     assert sorted((m["message"], m["channel"]) for m in data["messages"]) == sorted((n.kind, n.channel) for n in sent)
