@@ -238,6 +238,13 @@ def _valid_queries(w: World) -> dict[str, dict[str, str]]:
         "waitlist:therapy_wish": {"therapist": w.therapist.slug},
         "bookings:desk_today": {"day": day.isoformat()},
         "bookings:desk_book_class": {"q": "sam"},
+        "bookings:desk_book_therapy": {
+            "therapy": str(w.kind.pk),
+            "minutes": "60",
+            "therapist": str(w.therapist.pk),
+            "day": day.isoformat(),
+            "q": "sam",
+        },
         "bookings:report_occupancy": {"first": day.isoformat(), "last": day.isoformat(), "location": ""},
         "bookings:report_clients": {
             "first": day.isoformat(),

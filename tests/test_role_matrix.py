@@ -214,6 +214,7 @@ def pages(people):
         "desk_today": reverse("bookings:desk_today"),
         "desk_book_class": reverse("bookings:desk_book_class", args=[session.pk]),
         "desk_add_guest": None,  # POST only: tests/bookings/test_desk.py
+        "desk_book_therapy": reverse("bookings:desk_book_therapy"),
     }
 
 
@@ -232,6 +233,7 @@ SITE = {
     "instructor_check_in": set(),  # POST only
     "desk_today": {OWN, DESK},
     "desk_book_class": {OWN, DESK},
+    "desk_book_therapy": {OWN, DESK},
 }
 
 
