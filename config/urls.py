@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("schedules.urls")),
     path("", include("bookings.urls")),
+    path("", include("payments.urls")),
     path("", include("waitlist.urls")),
     path("", include("notifications.urls")),
 ]

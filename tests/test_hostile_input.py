@@ -66,7 +66,7 @@ from waitlist.models import WaitlistEntry
 pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "schedules", "bookings", "waitlist", "notifications", "config")
+APPS = ("accounts", "schedules", "bookings", "payments", "waitlist", "notifications", "config")
 # request.GET.get("x"), request.GET["x"], and book_therapy's source.get("x") (GET or POST)
 READ = re.compile(r"""(?:request\.GET|source)(?:\.get\(|\[)\s*["'](\w+)["']""")
 FORM_MODULES = (
@@ -75,6 +75,7 @@ FORM_MODULES = (
     "bookings/therapy_forms.py",
     "bookings/desk_forms.py",
     "bookings/report_forms.py",
+    "payments/report_forms.py",
     "waitlist/forms.py",
 )
 
@@ -246,6 +247,8 @@ def _valid_queries(w: World) -> dict[str, dict[str, str]]:
             "q": "sam",
         },
         "bookings:report_occupancy": {"first": day.isoformat(), "last": day.isoformat(), "location": ""},
+        "bookings:report_therapists": {"first": day.isoformat(), "last": day.isoformat(), "location": ""},
+        "payments:report_money": {"first": day.isoformat(), "last": day.isoformat(), "location": "", "by": "week"},
         "bookings:report_clients": {
             "first": day.isoformat(),
             "last": day.isoformat(),

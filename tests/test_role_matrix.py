@@ -172,13 +172,17 @@ def test_the_owner_gives_roles_but_never_makes_a_superuser(client, people):
 
 # --- the site's staff pages -----------------------------------------------------------------
 
-STAFF_PAGES = ("therapist_", "instructor_", "desk_")
+STAFF_PAGES = ("therapist_", "instructor_", "desk_", "report_")
+STAFF_APPS = ("bookings", "payments")  # the namespaces whose staff pages the table decides
 
 
 def _page_names() -> set[str]:
-    """Every named page of the bookings app for therapists and instructors."""
-    bookings_urls = get_resolver().namespace_dict["bookings"][1]
-    return {name for name in bookings_urls.reverse_dict if isinstance(name, str) and name.startswith(STAFF_PAGES)}
+    """Every named staff page of the bookings and payments apps: therapists', instructors', desk, reports."""
+    names = set()
+    for namespace in STAFF_APPS:
+        urls = get_resolver().namespace_dict[namespace][1]
+        names |= {name for name in urls.reverse_dict if isinstance(name, str) and name.startswith(STAFF_PAGES)}
+    return names
 
 
 @pytest.fixture
@@ -215,6 +219,10 @@ def pages(people):
         "desk_book_class": reverse("bookings:desk_book_class", args=[session.pk]),
         "desk_add_guest": None,  # POST only: tests/bookings/test_desk.py
         "desk_book_therapy": reverse("bookings:desk_book_therapy"),
+        "report_occupancy": reverse("bookings:report_occupancy"),
+        "report_clients": reverse("bookings:report_clients"),
+        "report_therapists": reverse("bookings:report_therapists"),
+        "report_money": reverse("payments:report_money"),
     }
 
 
@@ -234,6 +242,10 @@ SITE = {
     "desk_today": {OWN, DESK},
     "desk_book_class": {OWN, DESK},
     "desk_book_therapy": {OWN, DESK},
+    "report_occupancy": {OWN},
+    "report_clients": {OWN},
+    "report_therapists": {OWN},
+    "report_money": {OWN},
 }
 
 
