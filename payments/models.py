@@ -181,3 +181,5 @@ class ProviderEvent(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+from payments.pay_rules import InstructorPayRule  # noqa: E402, F401  (the pay rules' table, its own module)

@@ -7,17 +7,21 @@ bars so the template only places them.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.http import AuthedRequest
 from bookings.report_views import csv_response, report_period
-from payments.report_forms import MoneyReportForm
+from bookings.reports.period import Period
+from payments.report_forms import MoneyReportForm, PayReportForm
 from payments.reports import money as money_figures
 from payments.reports import selectors
 
@@ -108,3 +112,61 @@ def _chart(report: money_figures.Money) -> dict:
         "top": report.top,
         "label_y": CHART_H + LABEL_H,
     }
+
+
+@login_required
+def instructor_pay(request: AuthedRequest) -> HttpResponse:
+    """Each instructor's classes of one month and their pay; the CSV is the monthly statement."""
+    selectors.check_reads_reports(request.user)  # before reading a single parameter
+    zone = request.viewer_zone
+    today = timezone.localtime(timezone.now(), zone).date()
+    form = PayReportForm(request.GET, today=today)
+    if not form.is_valid():
+        for error in form.errors.as_data().values():
+            messages.error(request, " ".join(e.messages[0] for e in error))
+        form = PayReportForm(QueryDict(), today=today)
+        form.is_valid()
+    data = form.cleaned_data
+    first = data["month"].replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    location, instructor = data.get("location"), data.get("instructor")
+    period = Period(first, last, zone, location.pk if location else None)
+    found = selectors.pay_statements(
+        viewer=request.user, period=period, instructor_id=instructor.pk if instructor else None
+    )
+    if request.GET.get("format") == "csv":
+        name = f"instructor-pay-{first:%Y-%m}" + (f"-{instructor.slug}" if instructor else "")
+        return csv_response(name, PAY_HEADER, _pay_rows(found))
+    context = {
+        "form": form,
+        "period": period,
+        "month": first,
+        "statements": found,
+        "currency": settings.DEFAULT_CURRENCY,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/instructor_pay.html", context)
+
+
+PAY_HEADER = ["instructor", "date", "time", "class", "heads", "revenue", "pay", "rule"]
+
+
+def _pay_rows(found) -> list[list]:
+    rows = []
+    for s in found:
+        rule = "" if s.rule is None else f"{s.rule.basis}:{s.rule.amount}:{s.rule.share_percent}"
+        for taught, pay in s.lines:
+            rows.append(
+                [
+                    s.name,
+                    taught.starts_at.date(),
+                    f"{taught.starts_at:%H:%M}",
+                    taught.title,
+                    taught.heads,
+                    taught.revenue,
+                    "" if pay is None else pay,
+                    rule,
+                ]
+            )
+        rows.append([s.name, "", "", "total", s.heads, s.revenue, "" if s.pay is None else s.pay, rule])
+    return rows

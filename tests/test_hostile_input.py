@@ -249,6 +249,11 @@ def _valid_queries(w: World) -> dict[str, dict[str, str]]:
         "bookings:report_occupancy": {"first": day.isoformat(), "last": day.isoformat(), "location": ""},
         "bookings:report_therapists": {"first": day.isoformat(), "last": day.isoformat(), "location": ""},
         "payments:report_money": {"first": day.isoformat(), "last": day.isoformat(), "location": "", "by": "week"},
+        "payments:report_pay": {
+            "month": day.strftime("%Y-%m"),
+            "instructor": str(w.session.instructor_id),
+            "location": "",
+        },
         "bookings:report_clients": {
             "first": day.isoformat(),
             "last": day.isoformat(),

@@ -223,6 +223,7 @@ def pages(people):
         "report_clients": reverse("bookings:report_clients"),
         "report_therapists": reverse("bookings:report_therapists"),
         "report_money": reverse("payments:report_money"),
+        "report_pay": reverse("payments:report_pay"),
     }
 
 
@@ -246,6 +247,7 @@ SITE = {
     "report_clients": {OWN},
     "report_therapists": {OWN},
     "report_money": {OWN},
+    "report_pay": {OWN},
 }
 
 

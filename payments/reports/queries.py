@@ -6,6 +6,7 @@ session's ``starts_at``), so a month costs the same with two years of history or
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,10 +15,14 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from bookings.models import Booking
 from bookings.reports.period import Period
+from bookings.reports.queries import ATTENDED, HELD
 from bookings.transitions import Status
 from payments.models import Method, Payment, PaymentStatus, Refund, RefundStatus
+from payments.pay_rules import InstructorPayRule
+from payments.reports import pay
 from payments.reports.money import CLASS, PAYMENT, REFUND, THERAPY, ZERO, Balances, LedgerRow
 from payments.selectors import with_balance
+from schedules.models import ClassSession, SessionStatus
 
 # Bookings that owe (or owed) something: those that kept their place, and ended ones with a fee.
 OWING = [Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED]
@@ -88,3 +93,48 @@ def balances(period: Period) -> Balances:
     return Balances(
         fees_charged=sums["fees"], refunds_owed=sums["owed"], outstanding=sums["due"], owing_bookings=int(sums["owing"])
     )
+
+
+def classes_taught(period: Period, *, until: datetime, instructor_id: int | None = None):
+    """Classes held in the period that ended by ``until``, with heads and revenue: three queries.
+
+    Returns (rows, instructors' names, their rules).
+    """
+    sessions = ClassSession.objects.filter(
+        starts_at__gte=period.start,
+        starts_at__lt=period.end,
+        ends_at__lte=until,
+        status=SessionStatus.SCHEDULED,
+        instructor__isnull=False,
+    )
+    if period.location_id:
+        sessions = sessions.filter(location_id=period.location_id)
+    if instructor_id:
+        sessions = sessions.filter(instructor_id=instructor_id)
+    found = list(sessions.values("pk", "starts_at", "class_type__title", "instructor_id", "instructor__public_name"))
+    sums = {
+        r["class_session_id"]: r
+        for r in Booking.objects.filter(class_session_id__in=[s["pk"] for s in found])
+        .values("class_session_id")
+        .annotate(
+            heads=Sum("quantity", filter=Q(status__in=HELD) & ATTENDED),
+            revenue=Sum(F("amount_paid") - F("amount_refunded")),
+        )
+        .order_by()
+    }
+    rows = [
+        pay.ClassTaught(
+            s["instructor_id"],
+            s["starts_at"].astimezone(period.zone),
+            s["class_type__title"],
+            (sums.get(s["pk"]) or {}).get("heads") or 0,
+            (sums.get(s["pk"]) or {}).get("revenue") or ZERO,
+        )
+        for s in found
+    ]
+    names = {s["instructor_id"]: s["instructor__public_name"] for s in found}
+    rules = {
+        r.instructor_id: pay.Rule(r.basis, r.amount, r.share_percent)
+        for r in InstructorPayRule.objects.filter(instructor_id__in=list(names))
+    }
+    return rows, names, rules

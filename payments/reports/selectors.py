@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bookings.reports.period import Period
 from bookings.reports.selectors import check_reads_reports
 from payments.models import Method
-from payments.reports import money, queries
+from payments.reports import money, pay, queries
 
 
 def labels() -> dict[str, str]:
@@ -27,3 +28,10 @@ def money_report(*, viewer: User, period: Period, grain: str | None = None) -> m
         balances=queries.balances(period),
         labels=labels(),
     )
+
+
+def pay_statements(*, viewer: User, period: Period, instructor_id: int | None = None) -> list[pay.Statement]:
+    """The classes each instructor taught in the period (those over by now) and their pay: three queries."""
+    check_reads_reports(viewer)
+    rows, names, rules = queries.classes_taught(period, until=timezone.now(), instructor_id=instructor_id)
+    return pay.statements(rows, names=names, rules=rules)
