@@ -49,18 +49,26 @@ def desk_therapy_times(
         raise PermissionDenied(_("Your role does not book for clients."))
     now = now or timezone.now()
     by_pk = {t.pk: t for t in therapists}
-    span = {"first_day": day - timedelta(days=1), "last_day": day + timedelta(days=1), "minutes": minutes}
     ids = list(by_pk)
-    bookable = {
-        (t.practitioner_id, s.start) for t in slots_for(kind, practitioner_ids=ids, now=now, **span) for s in t.slots
-    }
+
+    def free(at: datetime):
+        return slots_for(
+            kind,
+            minutes=minutes,
+            practitioner_ids=ids,
+            first_day=day - timedelta(days=1),
+            last_day=day + timedelta(days=1),
+            now=at,
+        )
+
+    bookable = {(t.practitioner_id, s.start) for t in free(now) for s in t.slots}
     # The longest notice among them (a therapist without settings has the default's).
     notices = TherapistSettings.objects.filter(practitioner_id__in=ids).values_list("min_notice_hours", flat=True)
     notice = max([*notices, TherapistSettings._meta.get_field("min_notice_hours").get_default()])
     earlier = now - timedelta(hours=notice)
     times = [
         DeskTime(s.start, s.end, by_pk[t.practitioner_id], (t.practitioner_id, s.start) not in bookable)
-        for t in slots_for(kind, practitioner_ids=ids, now=earlier, **span)
+        for t in free(earlier)
         for s in t.slots
         if s.start > now and timezone.localtime(s.start, zone).date() == day
     ]

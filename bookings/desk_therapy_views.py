@@ -48,7 +48,7 @@ def book_therapy(request: AuthedRequest) -> HttpResponse:
             back = (
                 reverse("bookings:desk_today")
                 + "?"
-                + urlencode({"day": timezone.localtime(booking.starts_at, zone).date()})
+                + urlencode({"day": timezone.localtime(booking.starts_at, zone).date().isoformat()})
             )
             return redirect(back)
         status = 422

@@ -140,6 +140,7 @@ def therapist_rows(period: Period) -> tuple[dict[int, str], list[TherapySessionR
         for pid, start, end, paid, refunded in sessions.values_list(
             "practitioner_id", "starts_at", "ends_at", "amount_paid", "amount_refunded"
         )
+        if start and end
     ]
     answer_rows = [
         AnswerRow(pid, outcome, at - asked)

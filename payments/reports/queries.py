@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
@@ -76,7 +77,8 @@ def balances(period: Period) -> Balances:
     if period.location_id:
         classes = classes.filter(class_session__location_id=period.location_id)
         therapy = therapy.filter(location_id=period.location_id)
-    sums = {"fees": ZERO, "owed": ZERO, "due": ZERO, "owing": 0}
+    sums: dict[str, Decimal] = {"fees": ZERO, "owed": ZERO, "due": ZERO}
+    owing = 0
     for bookings in (classes, therapy):
         found = (
             with_balance(bookings.filter(status__in=OWING, currency=settings.DEFAULT_CURRENCY))
@@ -88,11 +90,10 @@ def balances(period: Period) -> Balances:
                 owing=Count("pk", filter=Q(balance_due__gt=0)),
             )
         )
+        owing += found.pop("owing") or 0
         for key, value in found.items():
-            sums[key] += value or (0 if key == "owing" else Decimal("0.00"))
-    return Balances(
-        fees_charged=sums["fees"], refunds_owed=sums["owed"], outstanding=sums["due"], owing_bookings=int(sums["owing"])
-    )
+            sums[key] += value or ZERO
+    return Balances(fees_charged=sums["fees"], refunds_owed=sums["owed"], outstanding=sums["due"], owing_bookings=owing)
 
 
 def classes_taught(period: Period, *, until: datetime, instructor_id: int | None = None):
@@ -112,7 +113,7 @@ def classes_taught(period: Period, *, until: datetime, instructor_id: int | None
     if instructor_id:
         sessions = sessions.filter(instructor_id=instructor_id)
     found = list(sessions.values("pk", "starts_at", "class_type__title", "instructor_id", "instructor__public_name"))
-    sums = {
+    sums: dict[int, Any] = {
         r["class_session_id"]: r
         for r in Booking.objects.filter(class_session_id__in=[s["pk"] for s in found])
         .values("class_session_id")
