@@ -30,6 +30,7 @@ from bookings import services as booking_services
 from bookings.models import Booking
 from payments import services as payment_services
 from payments.models import Method, ProviderEvent
+from payments.pay_rules import InstructorPayRule
 from schedules import services
 from schedules import slots as therapy_slots
 from schedules.models import (
@@ -215,6 +216,7 @@ def _money(booking: Booking, staff: User) -> None:
     # An online payment still pending, so the ledger's actions have a row to act on.
     payment_services.record_payment(booking=booking, amount="5.00", method=Method.ONLINE_CARD, actor=None)
     ProviderEvent.objects.create(provider="stripe", event_id="evt_test_1", type="charge.refunded", payload={"id": "x"})
+    InstructorPayRule.objects.create(instructor=studio.soon.instructor, basis="per_head", amount=Decimal("3.50"))
 
 
 def _therapy_booking(studio: Studio) -> None:

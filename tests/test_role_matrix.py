@@ -42,6 +42,7 @@ ADMIN = {
     "bookings.BookingPolicy": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),
     "notifications.ChannelDefaults": (OWNER_ONLY, NOBODY, OWNER_ONLY),
     "notifications.Notification": (BOTH, NOBODY, NOBODY),
+    "payments.InstructorPayRule": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),  # what instructors earn: the owner's
     # The ledger is written by its services only (take payment / pay out refund pages):
     # no add in admin; changing means acting on a pending row (its actions).
     "payments.Payment": (BOTH, NOBODY, OWNER_ONLY),

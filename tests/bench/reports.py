@@ -127,12 +127,15 @@ def add_money(session_ids_after: int, clients: list[int], rng: random.Random) ->
     rows = ClassSession.objects.filter(pk__gt=session_ids_after).order_by("pk")
     rows = rows.values_list("pk", "starts_at", "spots_taken", "price", "currency")
     last_booking = Booking.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    bookings, payments, refunds = money_for(rows.iterator(chunk_size=5000), clients, rng, start_ref=session_ids_after)
+    bookings, payments, refunds = money_for(list(rows), clients, rng, start_ref=session_ids_after)
     copy_rows(Booking, bookings)
     booking_ids = list(Booking.objects.filter(pk__gt=last_booking).order_by("pk").values_list("pk", flat=True))
     last_payment = Payment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     copy_rows(Payment, ({**p, "booking_id": b} for p, b in zip(payments, booking_ids, strict=True)))
-    paid = Payment.objects.filter(pk__gt=last_payment).order_by("pk").values_list("pk", "booking_id", "succeeded_at")
+    # Read before the COPY starts: the connection cannot run a query while it copies.
+    paid = list(
+        Payment.objects.filter(pk__gt=last_payment).order_by("pk").values_list("pk", "booking_id", "succeeded_at")
+    )
     copy_rows(
         Refund,
         (
@@ -145,7 +148,7 @@ def add_money(session_ids_after: int, clients: list[int], rng: random.Random) ->
                 "method": "cash",
                 "succeeded_at": at + timedelta(days=1),
             }
-            for (pk, booking, at), amount in zip(paid.iterator(chunk_size=5000), refunds, strict=True)
+            for (pk, booking, at), amount in zip(paid, refunds, strict=True)
             if amount
         ),
     )
