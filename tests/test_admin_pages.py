@@ -177,6 +177,7 @@ def every_model_has_a_row(studio, superuser) -> None:
         client=UserFactory(email="client@example.com"), session_id=studio.soon.pk, quantity=1
     )
     _money(paid, superuser)
+    InstructorPayRule.objects.create(instructor=studio.soon.instructor, basis="per_head", amount=Decimal("3.50"))
     # A full class with a waitlist: a cancellation made an offer to the first of two waiting.
     ClassSession.objects.filter(pk=studio.later.pk).update(capacity=1)
     booked = booking_services.book_class(client=UserFactory(), session_id=studio.later.pk, quantity=1)
@@ -216,7 +217,6 @@ def _money(booking: Booking, staff: User) -> None:
     # An online payment still pending, so the ledger's actions have a row to act on.
     payment_services.record_payment(booking=booking, amount="5.00", method=Method.ONLINE_CARD, actor=None)
     ProviderEvent.objects.create(provider="stripe", event_id="evt_test_1", type="charge.refunded", payload={"id": "x"})
-    InstructorPayRule.objects.create(instructor=studio.soon.instructor, basis="per_head", amount=Decimal("3.50"))
 
 
 def _therapy_booking(studio: Studio) -> None:
