@@ -1,4 +1,4 @@
-"""The owner's report pages: occupancy and clients, each with a CSV of what it shows.
+"""The owner's report pages: occupancy, clients and therapists, each with a CSV of what it shows.
 
 Thin: the filter form gives a Period, the reports' selectors check the role and compute.
 A bad filter shows last month with a message, never an error page.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, QueryDict
@@ -33,11 +34,12 @@ GROUPS = (
 INACTIVE_DAYS = 60
 
 
-def _period(request: AuthedRequest) -> tuple[ReportForm, Period]:
+def report_period(request: AuthedRequest, form_class: type[ReportForm] = ReportForm) -> tuple[ReportForm, Period]:
+    """The filter's period and place for any report page; a bad filter shows last month with a message."""
     selectors.check_reads_reports(request.user)  # before reading a single parameter
     zone = request.viewer_zone
     today = timezone.localtime(timezone.now(), zone).date()
-    form = ReportForm(request.GET, today=today)
+    form = form_class(request.GET, today=today)
     if form.is_valid():
         data = form.cleaned_data
         location = data["location"]
@@ -45,10 +47,10 @@ def _period(request: AuthedRequest) -> tuple[ReportForm, Period]:
     for error in form.errors.as_data().values():
         messages.error(request, " ".join(e.messages[0] for e in error))
     first, last = last_month(today)
-    return ReportForm(QueryDict(), today=today), Period(first, last, zone)
+    return form_class(QueryDict(), today=today), Period(first, last, zone)
 
 
-def _csv(name: str, header: list[str], rows) -> HttpResponse:
+def csv_response(name: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
@@ -59,7 +61,7 @@ def _csv(name: str, header: list[str], rows) -> HttpResponse:
 
 @login_required
 def occupancy(request: AuthedRequest) -> HttpResponse:
-    form, period = _period(request)
+    form, period = report_period(request)
     report = selectors.occupancy_report(viewer=request.user, period=period)
     if request.GET.get("format") == "csv":
         rows = [
@@ -88,7 +90,7 @@ def occupancy(request: AuthedRequest) -> HttpResponse:
             "average_attendance",
             "below_minimum",
         ]
-        return _csv(f"occupancy-{period.first}-{period.last}", header, rows)
+        return csv_response(f"occupancy-{period.first}-{period.last}", header, rows)
     context = {
         "form": form,
         "period": period,
@@ -120,7 +122,7 @@ def _heat_map(report) -> dict:
 
 @login_required
 def clients(request: AuthedRequest) -> HttpResponse:
-    form, period = _period(request)
+    form, period = report_period(request)
     since = period.end - timedelta(days=INACTIVE_DAYS)
     if request.GET.get("format") == "csv":
         inactive = selectors.inactive_clients(viewer=request.user, since=since, location_id=period.location_id)
@@ -134,7 +136,7 @@ def clients(request: AuthedRequest) -> HttpResponse:
             ]
             for r in inactive
         ]
-        return _csv(f"inactive-clients-{period.last}", ["name", "email", "phone", "last_visit", "visits"], rows)
+        return csv_response(f"inactive-clients-{period.last}", ["name", "email", "phone", "last_visit", "visits"], rows)
     figures = selectors.client_report(viewer=request.user, period=period)
     inactive = selectors.inactive_clients(viewer=request.user, since=since, location_id=period.location_id)
     context = {
@@ -146,3 +148,51 @@ def clients(request: AuthedRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
     }
     return render(request, "reports/clients.html", context)
+
+
+@login_required
+def therapists(request: AuthedRequest) -> HttpResponse:
+    form, period = report_period(request)
+    figures = selectors.therapist_report(viewer=request.user, period=period)
+    if request.GET.get("format") == "csv":
+        header = ["therapist", "sessions", "hours_booked", "hours_offered", "utilisation_percent", "revenue"]
+        header += ["approved", "declined", "expired", "median_answer_hours"]
+        rows = [
+            [
+                f.name,
+                f.sessions,
+                f.booked_hours,
+                f.offered_hours,
+                f.utilisation,
+                f.revenue,
+                f.approved,
+                f.declined,
+                f.expired,
+                f.median_answer_hours,
+            ]
+            for f in figures
+        ]
+        return csv_response(f"therapists-{period.first}-{period.last}", header, rows)
+    top = max([1, *(f.offered_minutes for f in figures), *(f.booked_minutes for f in figures)])
+    bars = [
+        {
+            "f": f,
+            "y": 24 + i * BAR_ROW,
+            "offered": f"{BAR_W * f.offered_minutes / top:.1f}",
+            "booked": f"{BAR_W * f.booked_minutes / top:.1f}",
+        }
+        for i, f in enumerate(figures)
+    ]
+    context = {
+        "form": form,
+        "period": period,
+        "figures": figures,
+        "bars": bars,
+        "chart_height": 24 + BAR_ROW * len(figures),
+        "currency": settings.DEFAULT_CURRENCY,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/therapists.html", context)
+
+
+BAR_W, BAR_ROW = 480, 30

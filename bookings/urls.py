@@ -1,6 +1,15 @@
 from django.urls import path
 
-from bookings import desk_views, feeds, instructor_views, report_views, therapist_views, therapy_views, views
+from bookings import (
+    desk_therapy_views,
+    desk_views,
+    feeds,
+    instructor_views,
+    report_views,
+    therapist_views,
+    therapy_views,
+    views,
+)
 
 app_name = "bookings"
 urlpatterns = [
@@ -31,8 +40,10 @@ urlpatterns = [
     path("desk/", desk_views.today, name="desk_today"),
     path("reports/occupancy/", report_views.occupancy, name="report_occupancy"),
     path("reports/clients/", report_views.clients, name="report_clients"),
+    path("reports/therapists/", report_views.therapists, name="report_therapists"),
     path("desk/classes/<int:session_id>/book/", desk_views.book_class, name="desk_book_class"),
     path("desk/classes/<int:session_id>/guest/", desk_views.add_guest, name="desk_add_guest"),
+    path("desk/therapy/", desk_therapy_views.book_therapy, name="desk_book_therapy"),
     path("instructor/", instructor_views.my_classes, name="instructor_classes"),
     path("instructor/classes/<int:session_id>/", instructor_views.roster, name="instructor_roster"),
     path(

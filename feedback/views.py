@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.http import AuthedRequest
 from bookings.models import Booking
-from bookings.report_forms import ReportForm
-from bookings.reports.period import Period, last_month
+from bookings.report_views import csv_response, report_period
 from bookings.services import BookingError, NotPermitted
 from feedback import selectors, services
 from feedback.forms import FeedbackForm
@@ -67,25 +64,13 @@ def report(request: AuthedRequest) -> HttpResponse:
     """The owner's averages per practitioner and class or therapy type, for a period (last month)."""
     if not request.user.has_perm(selectors.VIEW_ALL):
         raise PermissionDenied  # before reading a single parameter
-    zone = request.viewer_zone
-    today = timezone.localtime(timezone.now(), zone).date()
-    form = ReportForm(request.GET, today=today)
-    if form.is_valid():
-        location = form.cleaned_data["location"]
-        period = Period(form.cleaned_data["first"], form.cleaned_data["last"], zone, location.pk if location else None)
-    else:
-        for error in form.errors.as_data().values():
-            messages.error(request, " ".join(e.messages[0] for e in error))
-        form = ReportForm(QueryDict(), today=today)
-        period = Period(*last_month(today), zone)
+    form, period = report_period(request)
     table = selectors.averages(actor=request.user, start=period.start, end=period.end, location_id=period.location_id)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
-        writer = csv.writer(response)
-        writer.writerow([_("Teacher or therapist"), _("Class or therapy"), _("Answers"), _("Average rating")])
-        writer.writerows([r["who"], r["what"], r["count"], f"{r['average']:.2f}"] for r in table)
-        return response
+        header = [_("Teacher or therapist"), _("Class or therapy"), _("Answers"), _("Average rating")]
+        return csv_response(
+            "feedback", header, ([r["who"], r["what"], r["count"], f"{r['average']:.2f}"] for r in table)
+        )
     query = request.GET.copy()
     query.pop("format", None)
     context = {"table": table, "form": form, "period": period, "query": query.urlencode()}

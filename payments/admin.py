@@ -290,3 +290,6 @@ class BookingWithMoneyAdmin(BookingAdmin):
                 "opts": self.model._meta,
             },
         )
+
+
+from payments import pay_admin  # noqa: E402, F401  (registers the instructors' pay rules)

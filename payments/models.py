@@ -90,7 +90,11 @@ class Payment(models.Model):
                 name="payment_checkout_session_once",
             ),
         ]
-        indexes = [models.Index(fields=["booking", "status"], name="payment_booking_status_idx")]
+        indexes = [
+            models.Index(fields=["booking", "status"], name="payment_booking_status_idx"),
+            # The money report reads a period's takings by day (payments.reports.queries).
+            models.Index(fields=["succeeded_at"], condition=Q(status="succeeded"), name="payment_succeeded_idx"),
+        ]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
 
@@ -145,7 +149,10 @@ class Refund(models.Model):
                 fields=["provider_refund_id"], condition=~Q(provider_refund_id=""), name="provider_refund_once"
             ),
         ]
-        indexes = [models.Index(fields=["booking", "status"], name="refund_booking_status_idx")]
+        indexes = [
+            models.Index(fields=["booking", "status"], name="refund_booking_status_idx"),
+            models.Index(fields=["succeeded_at"], condition=Q(status="succeeded"), name="refund_succeeded_idx"),
+        ]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
 
@@ -174,3 +181,5 @@ class ProviderEvent(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+from payments.pay_rules import InstructorPayRule  # noqa: E402, F401  (the pay rules' table, its own module)

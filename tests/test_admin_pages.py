@@ -31,6 +31,7 @@ from bookings.models import Booking, PromoCode
 from feedback.models import Feedback
 from payments import services as payment_services
 from payments.models import Method, ProviderEvent
+from payments.pay_rules import InstructorPayRule
 from privacy.models import AccessLogEntry, ErasureRequest
 from schedules import services
 from schedules import slots as therapy_slots
@@ -179,6 +180,7 @@ def every_model_has_a_row(studio, superuser) -> None:
         client=UserFactory(email="client@example.com"), session_id=studio.soon.pk, quantity=1
     )
     _money(paid, superuser)
+    InstructorPayRule.objects.create(instructor=studio.soon.instructor, basis="per_head", amount=Decimal("3.50"))
     # A full class with a waitlist: a cancellation made an offer to the first of two waiting.
     ClassSession.objects.filter(pk=studio.later.pk).update(capacity=1)
     booked = booking_services.book_class(client=UserFactory(), session_id=studio.later.pk, quantity=1)

@@ -75,6 +75,7 @@ FORM_MODULES = (
     "bookings/therapy_forms.py",
     "bookings/desk_forms.py",
     "bookings/report_forms.py",
+    "payments/report_forms.py",
     "waitlist/forms.py",
     "privacy/forms.py",
 )
@@ -250,7 +251,21 @@ def _valid_queries(w: World) -> dict[str, dict[str, str]]:
         "waitlist:therapy_wish": {"therapist": w.therapist.slug},
         "bookings:desk_today": {"day": day.isoformat()},
         "bookings:desk_book_class": {"q": "sam"},
+        "bookings:desk_book_therapy": {
+            "therapy": str(w.kind.pk),
+            "minutes": "60",
+            "therapist": str(w.therapist.pk),
+            "day": day.isoformat(),
+            "q": "sam",
+        },
         "bookings:report_occupancy": {"first": day.isoformat(), "last": day.isoformat(), "location": ""},
+        "bookings:report_therapists": {"first": day.isoformat(), "last": day.isoformat(), "location": ""},
+        "payments:report_money": {"first": day.isoformat(), "last": day.isoformat(), "location": "", "by": "week"},
+        "payments:report_pay": {
+            "month": day.strftime("%Y-%m"),
+            "instructor": str(w.session.instructor_id),
+            "location": "",
+        },
         "bookings:report_clients": {
             "first": day.isoformat(),
             "last": day.isoformat(),

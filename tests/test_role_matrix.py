@@ -44,6 +44,7 @@ ADMIN = {
     "feedback.Feedback": (OWNER_ONLY, NOBODY, NOBODY),  # what clients said is kept as said
     "notifications.ChannelDefaults": (OWNER_ONLY, NOBODY, OWNER_ONLY),
     "notifications.Notification": (BOTH, NOBODY, NOBODY),
+    "payments.InstructorPayRule": (OWNER_ONLY, OWNER_ONLY, OWNER_ONLY),  # what instructors earn: the owner's
     # The ledger is written by its services only (take payment / pay out refund pages):
     # no add in admin; changing means acting on a pending row (its actions).
     "payments.Payment": (BOTH, NOBODY, OWNER_ONLY),
@@ -177,11 +178,12 @@ def test_the_owner_gives_roles_but_never_makes_a_superuser(client, people):
 
 # --- the site's staff pages -----------------------------------------------------------------
 
-STAFF_PAGES = ("therapist_", "instructor_", "desk_")
+STAFF_PAGES = ("therapist_", "instructor_", "desk_", "report_")
 
 
 def _page_names() -> set[str]:
-    """Every named page of the bookings app for therapists and instructors, and every page of payments."""
+    """Every named staff page of the bookings app (therapists', instructors', desk, reports)
+    and every page of payments (as "payments:<name>")."""
     bookings_urls = get_resolver().namespace_dict["bookings"][1]
     payments_urls = get_resolver().namespace_dict["payments"][1]
     return {name for name in bookings_urls.reverse_dict if isinstance(name, str) and name.startswith(STAFF_PAGES)} | {
@@ -225,6 +227,12 @@ def pages(people):
         # The client's receipt (their own booking); the desk's take-payment page for it.
         "payments:receipt": reverse("payments:receipt", args=[booking.reference]),
         "payments:desk_take_payment": reverse("payments:desk_take_payment", args=[booking.pk]),
+        "desk_book_therapy": reverse("bookings:desk_book_therapy"),
+        "report_occupancy": reverse("bookings:report_occupancy"),
+        "report_clients": reverse("bookings:report_clients"),
+        "report_therapists": reverse("bookings:report_therapists"),
+        "payments:report_money": reverse("payments:report_money"),
+        "payments:report_pay": reverse("payments:report_pay"),
     }
 
 
@@ -247,6 +255,12 @@ SITE = {
     "payments:receipt": {"client", OWN, DESK},
     # Taking money needs payments.add_payment (owner, desk); instructors see the due, not the button.
     "payments:desk_take_payment": {OWN, DESK},
+    "desk_book_therapy": {OWN, DESK},
+    "report_occupancy": {OWN},
+    "report_clients": {OWN},
+    "report_therapists": {OWN},
+    "payments:report_money": {OWN},
+    "payments:report_pay": {OWN},
 }
 
 

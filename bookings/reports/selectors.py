@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bookings.permissions import may_read_reports
-from bookings.reports import clients, occupancy, queries
+from bookings.reports import clients, occupancy, queries, therapists
 from bookings.reports.period import Period
 
 
@@ -35,3 +35,9 @@ def client_report(*, viewer: User, period: Period) -> clients.ClientFigures:
 def inactive_clients(*, viewer: User, since: datetime, location_id: int | None = None) -> list[dict]:
     check_reads_reports(viewer)
     return list(queries.inactive_clients(since=since, location_id=location_id))
+
+
+def therapist_report(*, viewer: User, period: Period) -> list[therapists.TherapistFigures]:
+    check_reads_reports(viewer)
+    names, sessions, offered, answers = queries.therapist_rows(period)
+    return therapists.summarise(names, sessions=sessions, offered=offered, answers=answers)

@@ -28,6 +28,7 @@ from bookings.models import (
     BookingSeries,
     BookingStatus,
 )
+from bookings.services.classes import check_books_for
 from bookings.services.core import (
     PAGE,
     BookingError,
@@ -174,6 +175,18 @@ def _check_notice_and_window(cfg: TherapistSettings, starts_at: datetime, now: d
         )
 
 
+def rules_clock(cfg: TherapistSettings, starts_at: datetime, now: datetime) -> datetime:
+    """The "now" at which ``starts_at`` sits inside the notice and the window: what an override asks.
+
+    The slot engine measures the notice and the window from the ``now`` it is given, so
+    the staff override hands it an instant when both hold for this time, and nothing
+    else of the therapist's calendar (hours, bookings, buffers, daily limits) changes.
+    """
+    latest = starts_at - timedelta(hours=cfg.min_notice_hours)
+    earliest = starts_at - timedelta(days=cfg.booking_window_days)
+    return max(min(now, latest), earliest)
+
+
 # --- booking -------------------------------------------------------------------------------
 
 
@@ -191,13 +204,22 @@ def book_therapy(
     meta: RequestMeta = PAGE,
     now: datetime | None = None,
     series: BookingSeries | None = None,
+    booked_by: User | None = None,
+    override: str = "",
 ) -> Booking:
     """Book a session at a free slot: confirmed at once, or a request holding the time tentatively.
 
-    Raises SlotTaken (with the next free times) when the time is not free, BookingError
-    for any other rule. A resubmitted form (same idempotency key) returns the first booking.
+    ``booked_by``: staff booking for the client (the desk), who needs the role for it; the
+    event names them. ``override``: their reason to book inside the therapist's notice or
+    past the booking window, written into the event; the therapist's hours, other bookings
+    and daily limits hold for everyone, and a time that has begun is never booked.
+    Raises SlotTaken (with the next free times) when the time is not free, NotPermitted for
+    a caller without the role, BookingError for any other rule. A resubmitted form (same
+    idempotency key) returns the first booking.
     """
     now = now or timezone.now()
+    override = override.strip()
+    actor = check_books_for(client, booked_by, override)
     check_offered(therapy_type, practitioner)
     duration = duration_for(therapy_type, minutes)
     try:
@@ -214,6 +236,8 @@ def book_therapy(
                 meta,
                 now,
                 series,
+                actor,
+                override,
             )
     except IntegrityError:
         existing = Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
@@ -234,13 +258,23 @@ def _book_locked(
     meta: RequestMeta,
     now: datetime,
     series: BookingSeries | None,
+    actor: User,
+    override: str,
 ) -> Booking:
     cfg = lock_therapist(practitioner.pk)
     if key and (existing := Booking.objects.filter(client=client, idempotency_key=key).first()):
         return existing
-    _check_notice_and_window(cfg, starts_at, now)
+    if override:
+        if starts_at <= now:
+            raise BookingError(_("This time has already begun."))
+    else:
+        _check_notice_and_window(cfg, starts_at, now)
     slot = find_slot(
-        therapy_type, minutes=duration.minutes, practitioner_id=practitioner.pk, starts_at=starts_at, now=now
+        therapy_type,
+        minutes=duration.minutes,
+        practitioner_id=practitioner.pk,
+        starts_at=starts_at,
+        now=rules_clock(cfg, starts_at, now) if override else now,
     )
     if slot is None:
         raise not_bookable(therapy_type, duration.minutes, practitioner, starts_at, now)
@@ -273,13 +307,15 @@ def _book_locked(
         idempotency_key=key,
         **prices.therapy_quote(duration.price, therapy_type.pk).snapshot(),
     )
+    data = {"starts_at": slot.start.isoformat(), "minutes": duration.minutes, "total": str(booking.total)}
     log_event(
         booking,
-        actor=client,
+        actor=actor,
         from_status="",
         to_status=booking.status,
         meta=meta,
-        data={"starts_at": slot.start.isoformat(), "minutes": duration.minutes, "total": str(booking.total)},
+        reason=override and _("Booked past the rules: %(reason)s") % {"reason": override},
+        data=data | {"override": override} if override else data,
     )
     booking.practitioner = practitioner
     booking.therapy_type = therapy_type

@@ -64,6 +64,12 @@ def _slots(db: BenchDatabase) -> dict:
     return slots.run(db)
 
 
+def _reports(db: BenchDatabase) -> dict:
+    from tests.bench import reports
+
+    return reports.run(db)
+
+
 def _login(db: BenchDatabase) -> dict:
     from tests.bench import login
 
@@ -79,6 +85,7 @@ SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
     "waitlist": _waitlist,
     "slots": _slots,
     "login": _login,
+    "reports": _reports,
 }
 
 

@@ -346,6 +346,15 @@ def pages_to_check(site: Site) -> list[Visit]:
         Visit(DESK, f"/desk/classes/{session.pk}/book/?q=nobody-at-all", shows="No client matches"),
         Visit(OWNER, f"/reports/occupancy/?first={today - timedelta(days=7)}&last={today + timedelta(days=7)}"),
         Visit(OWNER, f"/reports/clients/?first={today - timedelta(days=7)}&last={today + timedelta(days=7)}"),
+        Visit(OWNER, f"/reports/money/?first={today - timedelta(days=7)}&last={today + timedelta(days=7)}"),
+        Visit(OWNER, f"/reports/money/?first={today - timedelta(days=400)}&last={today}&by=month"),
+        Visit(OWNER, f"/reports/therapists/?first={today - timedelta(days=7)}&last={today + timedelta(days=30)}"),
+        Visit(OWNER, f"/reports/instructor-pay/?month={today:%Y-%m}"),
+        Visit(
+            DESK,
+            f"/desk/therapy/?therapy={site.therapy_type.pk}&minutes=60&day={site.request_day}&q=carla",
+            shows="Carla Client",
+        ),
     ]
     visits += [Visit(INSTRUCTOR, "/classes/")]
     visits += [Visit(INSTRUCTOR, path.format(class_id=site.instructor_class.pk)) for path in INSTRUCTOR_PATHS]
