@@ -382,6 +382,18 @@ WHATSAPP_TEMPLATE = env.str("WHATSAPP_TEMPLATE", default="shala_notification")
 # WHATSAPP_API_VERSION: Graph API version of the Cloud API calls (default: v21.0)
 WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v21.0")
 
+# --- Online payment (Stripe Checkout; payments/stripe_api.py) ------------------------------
+# STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET (default: empty = online
+# payment off: every class and therapy is paid at the studio, whatever its payment mode)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# STRIPE_API_BASE: where the Stripe API is reached (default: https://api.stripe.com; the
+# browser tests point it at a stand-in served on this machine)
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# PAYMENT_HOLD_MINUTES: how long spots or therapy time wait for an online payment (default: 15)
+PAYMENT_HOLD_MINUTES = env.int("PAYMENT_HOLD_MINUTES", default=15)
+
 # --- Outbound requests: therapists' calendar addresses (schedules/outbound.py) ----------
 # EXTERNAL_CALENDAR_ALLOW_PRIVATE: let calendar addresses reach private networks (LAN,
 # loopback, unique-local IPv6), e.g. a studio's own calendar server; link-local and cloud
