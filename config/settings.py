@@ -481,6 +481,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.expire_holds",
         "schedule": 60,  # a hold nobody released is freed within a minute of its deadline + grace; idempotent
     },
+    "expire-payment-holds": {
+        "task": "payments.expire_payment_holds",
+        "schedule": 60,  # spots waiting for an online payment are freed within a minute of the deadline
+    },
     "expire-waitlist-offers": {
         "task": "waitlist.expire_offers",
         "schedule": 60,  # an offer's spot passes on within a minute of its expiry; idempotent

@@ -42,6 +42,7 @@ from bookings.services.holds import (
     expire_holds,
     hold_spots,
     hold_time,
+    reclaim_hold,
     release_hold,
 )
 from bookings.services.lifecycle import (
@@ -149,6 +150,7 @@ __all__ = [
     "policy_summary",
     "price_snapshot",
     "propose_times",
+    "reclaim_hold",
     "refusal_message",
     "release_hold",
     "release_spots",

@@ -19,7 +19,8 @@ from bookings.models import Booking
 from bookings.services import ADMIN, RequestMeta
 from config import race
 from config.db_retry import retry_on_conflict
-from payments.models import DESK_METHODS, Payment, PaymentStatus, Refund, RefundStatus
+from payments import refund_api
+from payments.models import DESK_METHODS, Payment, PaymentStatus, Provider, Refund, RefundStatus
 from payments.services.core import (
     ADD_REFUND,
     CHANGE_REFUND,
@@ -44,7 +45,8 @@ def refundable_on(payment: Payment) -> Decimal:
 
 
 def _create(payment: Payment, booking: Booking, amount: Decimal, actor: User | None, reason: str) -> Refund:
-    return Refund.objects.create(
+    """The refund row; one owed on a Stripe payment goes to Stripe after commit (payments.refund_api)."""
+    refund = Refund.objects.create(
         payment=payment,
         booking=booking,
         amount=amount,
@@ -52,6 +54,9 @@ def _create(payment: Payment, booking: Booking, amount: Decimal, actor: User | N
         reason=reason.strip()[:255],
         recorded_by=actor if actor and actor.pk else None,
     )
+    if payment.provider == Provider.STRIPE:
+        refund_api.send_after_commit(refund)
+    return refund
 
 
 @retry_on_conflict
