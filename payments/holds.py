@@ -21,13 +21,12 @@ from payments.models import Payment, PaymentStatus, Provider
 
 
 def awaiting_payment() -> Exists:
-    return Exists(
-        Payment.objects.filter(booking=OuterRef("pk"), provider=Provider.STRIPE, status=PaymentStatus.PENDING)
-    )
+    """A hold made for an online payment: it has a Stripe payment (pending, or failed and to try again)."""
+    return Exists(Payment.objects.filter(booking=OuterRef("pk"), provider=Provider.STRIPE))
 
 
 def expire_payment_holds(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Release holds past their deadline whose online payment is still pending. Idempotent."""
+    """Release holds made for an online payment once their deadline has passed. Idempotent."""
     now = now or timezone.now()
     due = list(
         Booking.objects.filter(awaiting_payment(), status=BookingStatus.PENDING, hold_until__lte=now)
