@@ -155,6 +155,8 @@ def mark_refund_paid(
         return refund
     if refund.status != RefundStatus.PENDING:
         raise PaymentError(_("This refund failed; record a new one."))
+    if actor is not None and refund.payment.provider == Provider.STRIPE:
+        raise PaymentError(_("Stripe pays this refund back to the card; it is marked paid when Stripe confirms it."))
     refund.status = RefundStatus.SUCCEEDED
     refund.succeeded_at = timezone.now()
     refund.method = method or refund.payment.method

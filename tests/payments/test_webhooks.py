@@ -359,3 +359,21 @@ def test_a_dispute_flags_the_booking_for_staff(client, held):
     held.refresh_from_db()
     assert held.disputed_at is not None
     assert held.booking.events.filter(reason="payment disputed").count() == 1
+
+
+def test_staff_cannot_pay_out_by_hand_a_refund_stripe_pays(
+    client, held, stripe_http, django_capture_on_commit_callbacks
+):
+    from payments.services import PaymentError, mark_refund_paid, record_refund
+    from tests.factories import staff_with
+
+    deliver(client, event("checkout.session.completed", session_obj(held)))
+    answer_refund(stripe_http, "re_desk")
+    owner = staff_with("payments.add_refund", "payments.change_refund")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = record_refund(payment=held, amount="4.00", actor=owner, reason="goodwill")
+
+    assert Refund.objects.get(pk=refund.pk).provider_refund_id == "re_desk"
+    assert form(calls_to(stripe_http, REFUNDS)[0])["amount"] == "400"
+    with pytest.raises(PaymentError, match="Stripe pays"):
+        mark_refund_paid(refund=refund, actor=owner, method="cash")
