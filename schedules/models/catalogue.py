@@ -52,7 +52,7 @@ class PaymentTerms(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text=_("For a deposit: this amount per booking online, at most the price."),
+        help_text=_("For a deposit: this amount per spot online, at most the price."),
     )
 
     class Meta:

@@ -20,8 +20,6 @@ from tests.payments.stripe_fakes import (
     answer_checkout,
     checkout_url,
     form,
-    stripe_http,  # noqa: F401
-    stripe_keys,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db

@@ -30,8 +30,6 @@ from tests.payments.stripe_fakes import (
     answer_expire,
     event,
     session_obj,
-    stripe_http,  # noqa: F401
-    stripe_keys,  # noqa: F401
 )
 
 

@@ -30,8 +30,6 @@ from tests.payments.stripe_fakes import (
     form,
     session_obj,
     signed,
-    stripe_http,  # noqa: F401
-    stripe_keys,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db
