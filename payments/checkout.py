@@ -131,10 +131,13 @@ def book_class_online(
     return _open_checkout(booking, payment, urls, now)
 
 
-def pay_again(*, booking: Booking, client: User, urls: ReturnUrls, now: datetime | None = None) -> Checkout:
-    """A new Checkout page for a held booking whose payment failed or was abandoned ("Pay now").
-
-    Only the booking's own client, while the hold lasts; the earlier page is closed.
+def pay_again(
+    *, booking: Booking, client: User, urls: ReturnUrls, now: datetime | None = None, first: bool = False
+) -> Checkout:
+    """A Checkout page for a held booking: its first (``first``: a therapy time held for
+    payment, released if Stripe cannot be reached), or a new one after a failed or
+    abandoned payment ("Pay now"). Only the booking's own client, while the hold lasts;
+    a page still open is given back rather than a second one made.
     """
     now = now or timezone.now()
     if booking.client_id != client.pk:
@@ -147,7 +150,7 @@ def pay_again(*, booking: Booking, client: User, urls: ReturnUrls, now: datetime
         if open_payment and open_payment.checkout_url:
             return Checkout(booking=locked, payment=open_payment, url=open_payment.checkout_url)
         payment = _start_payment(locked, PAGE)
-    return _open_checkout(locked, payment, urls, now, release_on_failure=False)
+    return _open_checkout(locked, payment, urls, now, release_on_failure=first)
 
 
 def _attempt(client: User, key: str) -> Checkout | None:

@@ -40,8 +40,10 @@ def _urls(request: HttpRequest) -> checkout.ReturnUrls:
 
 def class_checkout(request: HttpRequest, session_id: int) -> HttpResponse | None:
     """bookings.checkout_hooks: book a pay-online class through Stripe, or None to book as usual."""
+    if not stripe_api.enabled():
+        return None  # no query: with payment off, booking costs what it did
     session = ClassSession.objects.select_related("class_type").filter(pk=session_id).first()
-    if session is None or not stripe_api.enabled():
+    if session is None:
         return None
     terms = session.class_type
     chose_online = terms.mode_in_force == PaymentMode.ONLINE_OR_STUDIO and request.POST.get("pay") == "online"
@@ -63,6 +65,23 @@ def class_checkout(request: HttpRequest, session_id: int) -> HttpResponse | None
     except BookingError as exc:
         messages.error(request, str(exc))
         return redirect("schedules:session", session_id)
+    return redirect(started.url)
+
+
+def held_checkout(request: HttpRequest, booking: Booking) -> HttpResponse | None:
+    """bookings.checkout_hooks: a therapy time held for payment goes to Stripe's page."""
+    if not stripe_api.enabled():
+        return None
+    try:
+        started = checkout.pay_again(
+            booking=booking,
+            client=request.user,  # type: ignore[arg-type]  # behind login_required
+            urls=_urls(request),
+            first=True,
+        )
+    except BookingError as exc:
+        messages.error(request, str(exc))
+        return redirect("bookings:mine")
     return redirect(started.url)
 
 

@@ -1,0 +1,66 @@
+"""Firm therapy time of a pay-online type: held while the client pays, confirmed by the webhook."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from bookings.models import Booking, BookingStatus
+from payments.models import Payment, PaymentStatus
+from schedules.models import Occupancy, PaymentMode
+from tests.bookings.conftest import at, massage, other_therapist, therapist, therapy_room, therapy_studio  # noqa: F401
+from tests.payments.stripe_fakes import SESSIONS, answer_checkout, checkout_url, deliver, event, form, session_obj
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def online_massage(massage):  # noqa: F811
+    massage.payment_mode = PaymentMode.ONLINE
+    massage.save()
+    return massage
+
+
+def post_booking(web, therapist, *, token: str = "t-1"):  # noqa: F811
+    return web.post(
+        reverse("bookings:book_therapy", args=["massage"]),
+        {"start": at(10).isoformat(), "minutes": 60, "therapist": therapist.pk, "token": token},
+    )
+
+
+def test_firm_time_is_held_and_paid_on_stripe(stripe_keys, stripe_http, client, client_user, online_massage, therapist):  # noqa: F811
+    answer_checkout(stripe_http, "cs_massage")
+    client.force_login(client_user)
+
+    response = post_booking(client, therapist)
+
+    assert response.status_code == 302 and response["Location"] == checkout_url("cs_massage")
+    booking = Booking.objects.get(client=client_user)
+    assert booking.status == BookingStatus.PENDING and booking.hold_until is not None
+    assert Occupancy.objects.filter(practitioner=therapist, is_tentative=False).count() == 1
+    payment = Payment.objects.get(booking=booking)
+    assert payment.amount == Decimal("60.00") and payment.status == PaymentStatus.PENDING
+    (call,) = stripe_http.calls
+    assert call.request.url == SESSIONS
+    assert form(call)["line_items[0][price_data][unit_amount]"] == "6000"
+    assert form(call)["client_reference_id"] == booking.reference
+
+    assert post_booking(client, therapist)["Location"] == checkout_url("cs_massage")  # the same form again
+    assert len(stripe_http.calls) == 1
+
+    deliver(client, event("checkout.session.completed", session_obj(payment)))
+
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED and booking.amount_paid == Decimal("60.00")
+
+
+def test_without_keys_the_time_is_booked_at_once(settings, stripe_http, client, client_user, online_massage, therapist):  # noqa: F811
+    settings.STRIPE_SECRET_KEY = ""
+    client.force_login(client_user)
+
+    post_booking(client, therapist)
+
+    assert Booking.objects.get(client=client_user).status == BookingStatus.CONFIRMED
+    assert len(stripe_http.calls) == 0
