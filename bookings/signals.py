@@ -20,3 +20,8 @@ refund_due = Signal()
 # (expired or cancelled): the ledger closes the hold's open online checkout after commit.
 # kwargs: booking (Booking, locked), to (str: the status it ended in).
 hold_released = Signal()
+
+# Sent inside approve_request's transaction when an approved request of a pay-online
+# therapy type becomes a hold waiting for its payment: the ledger opens a Checkout page
+# after commit and sends the client the link. kwargs: booking (Booking, locked).
+hold_awaits_payment = Signal()

@@ -213,3 +213,16 @@ def _line_items(booking: Booking, payment: Payment) -> list[stripe_api.LineItem]
         return [stripe_api.LineItem(name=booking.title, unit_amount=booking.unit_price, quantity=booking.quantity)]
     name = _("Deposit: %(title)s") % {"title": booking.title} if payment.amount < booking.total else booking.title
     return [stripe_api.LineItem(name=name, unit_amount=payment.amount, quantity=1)]
+
+
+def open_payment_link(*, booking: Booking, base_url: str) -> str:
+    """The Checkout page for an approved request held for payment, as a link to send the client.
+
+    The system's step (after approve_request commits). When Stripe cannot be reached the
+    hold stays and the link is the client's "My bookings", where Pay now tries again.
+    """
+    try:
+        started = pay_again(booking=booking, client=booking.client, urls=ReturnUrls(base=base_url))
+    except PaymentError:
+        return base_url.rstrip("/") + reverse("bookings:mine")
+    return started.url

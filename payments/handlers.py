@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from bookings.models import Booking
 from bookings.services import RequestMeta
-from bookings.signals import hold_released, refund_due
+from bookings.signals import hold_awaits_payment, hold_released, refund_due
 from payments import services
 
 
@@ -34,3 +34,11 @@ def close_checkout(sender, *, booking: Booking, to: str, **kwargs) -> None:
 
     for session_id in open_checkouts(booking):
         transaction.on_commit(partial(expire_checkout.delay, session_id))
+
+
+@receiver(hold_awaits_payment, dispatch_uid="payments.send_payment_link")
+def send_payment_link(sender, *, booking: Booking, **kwargs) -> None:
+    """An approved pay-online request: after commit, open its Checkout page and send the link."""
+    from payments.tasks import send_payment_link as task
+
+    transaction.on_commit(partial(task.delay, booking.pk))

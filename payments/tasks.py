@@ -33,3 +33,23 @@ def expire_checkout(session_id: str) -> bool:
 def expire_payment_holds() -> int:
     """Holds waiting for an online payment past their deadline: released, Checkout pages closed."""
     return holds.expire_payment_holds()
+
+
+@shared_task(name="payments.send_payment_link", ignore_result=True)
+def send_payment_link(booking_id: int) -> None:
+    """Open the Checkout page of an approved request held for payment and tell the client."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from bookings import messages
+    from bookings.models import Booking, BookingStatus
+    from payments.checkout import open_payment_link
+
+    booking = Booking.objects.select_related("client", "therapy_type").get(pk=booking_id)
+    if booking.status != BookingStatus.PENDING:
+        return
+    url = open_payment_link(booking=booking, base_url=settings.SITE_URL)
+    with transaction.atomic():
+        booking.refresh_from_db()
+        if booking.status == BookingStatus.PENDING:
+            messages.payment_link(booking, pay_url=url)

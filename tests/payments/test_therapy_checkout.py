@@ -64,3 +64,46 @@ def test_without_keys_the_time_is_booked_at_once(settings, stripe_http, client, 
 
     assert Booking.objects.get(client=client_user).status == BookingStatus.CONFIRMED
     assert len(stripe_http.calls) == 0
+
+
+def test_an_approved_request_is_held_and_the_client_gets_a_payment_link(
+    stripe_keys,
+    stripe_http,
+    client,
+    client_user,
+    online_massage,
+    therapist,  # noqa: F811
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    from bookings import services as booking_services
+    from notifications.models import Notification
+    from schedules.models import ApprovalMode
+    from tests.bookings.conftest import set_approval
+
+    set_approval(therapist, ApprovalMode.REQUEST)
+    settings.SITE_URL = "https://studio.example"
+    request = booking_services.book_therapy(
+        client=client_user, therapy_type=online_massage, minutes=60, practitioner=therapist, starts_at=at(10)
+    )
+    assert request.status == BookingStatus.REQUESTED and not request.payments.exists()  # charged once approved
+    answer_checkout(stripe_http, "cs_link")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.approve_request(booking=request, actor=therapist.user)
+
+    booking = Booking.objects.get(pk=request.pk)
+    assert booking.status == BookingStatus.PENDING and booking.hold_until is not None
+    assert Occupancy.objects.get(pk=booking.occupancy_id).is_tentative is False
+    payment = Payment.objects.get(booking=booking)
+    assert payment.checkout_session_id == "cs_link"
+    assert form(stripe_http.calls[0])["success_url"].startswith(
+        f"https://studio.example/payments/return/{booking.reference}/"
+    )
+    link = Notification.objects.get(recipient=client_user, kind="payment_link")
+    assert link.context["pay_url"] == checkout_url("cs_link")
+    assert not Notification.objects.filter(recipient=client_user, kind="booking_confirmed").exists()
+
+    deliver(client, event("checkout.session.completed", session_obj(payment)))
+
+    assert Booking.objects.get(pk=request.pk).status == BookingStatus.CONFIRMED
