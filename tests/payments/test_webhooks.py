@@ -375,3 +375,15 @@ def test_staff_cannot_pay_out_by_hand_a_refund_stripe_pays(
     assert form(calls_to(stripe_http, REFUNDS)[0])["amount"] == "400"
     with pytest.raises(PaymentError, match="Stripe pays"):
         mark_refund_paid(refund=refund, actor=owner, method="cash")
+
+
+def test_staff_find_disputed_bookings_with_the_money_filter(client, held):
+    from tests.factories import staff_with
+
+    deliver(client, event("checkout.session.completed", session_obj(held)))
+    deliver(client, event("charge.dispute.created", {"id": "dp_2", "object": "dispute", "payment_intent": "pi_test_1"}))
+    client.force_login(staff_with("bookings.view_booking"))
+
+    page = client.get(reverse("admin:bookings_booking_changelist"), {"money": "disputed"})
+
+    assert page.status_code == 200 and held.booking.reference in page.content.decode()
