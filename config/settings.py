@@ -391,6 +391,9 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # STRIPE_API_BASE: where the Stripe API is reached (default: https://api.stripe.com; the
 # browser tests point it at a stand-in served on this machine)
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# STRIPE_CHECKOUT_ORIGIN: where Stripe's hosted Checkout page lives; the Content-Security-Policy
+# lets the booking form's redirect go there (default: https://checkout.stripe.com)
+STRIPE_CHECKOUT_ORIGIN = env.str("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
 # PAYMENT_HOLD_MINUTES: how long spots or therapy time wait for an online payment (default: 15)
 PAYMENT_HOLD_MINUTES = env.int("PAYMENT_HOLD_MINUTES", default=15)
 
@@ -517,7 +520,8 @@ _media_origin = [f"{_media_url.scheme}://{_media_url.netloc}"] if _media_url.net
 # Content-Security-Policy (django-csp): only our own scripts, styles, fonts and images,
 # nothing inline (the templates carry no inline script, style element or style attribute,
 # and htmx is told not to inject its indicator style: base.html's htmx-config), no
-# plugins, no framing, forms post only to this site.
+# plugins, no framing, forms post only to this site (and a booking paid online is
+# redirected on to Stripe's hosted Checkout page: STRIPE_CHECKOUT_ORIGIN).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
@@ -528,7 +532,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [csp.SELF, "data:", *_media_origin],
         "object-src": [csp.NONE],
         "base-uri": [csp.SELF],
-        "form-action": [csp.SELF],
+        "form-action": [csp.SELF, STRIPE_CHECKOUT_ORIGIN],
         "frame-ancestors": [csp.NONE],
     }
 }

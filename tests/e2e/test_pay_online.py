@@ -9,6 +9,7 @@ signed webhooks over HTTP, as Stripe would, and the booking follows.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
@@ -82,6 +83,10 @@ def stand_in(settings):
     thread.start()
     settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_e2e", SECRET
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{server.server_port}"
+    # The booking form's redirect to the hosted page is allowed by the CSP's form-action.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] = ["'self'", settings.STRIPE_API_BASE]
+    settings.CONTENT_SECURITY_POLICY = policy
     yield StandIn
     server.shutdown()
     server.server_close()
