@@ -255,6 +255,14 @@ def therapy_requested(booking: Booking) -> None:
     )
 
 
+def payment_link(booking: Booking, *, pay_url: str) -> None:
+    """An approved request waits for its payment: the client gets the link, and until when it is kept."""
+    key = f"booking:{booking.pk}:payment-link:{booking.ics_sequence}"
+    assert booking.hold_until is not None
+    context = {**booking_context(booking), "pay_url": pay_url, "hold_until": booking.hold_until.isoformat()}
+    send_all([Message(booking.client, "payment_link", context, key)])
+
+
 def request_declined(booking: Booking, *, reason: str) -> None:
     """The client hears why; both calendars drop the tentative event (CANCEL)."""
     key = f"booking:{booking.pk}:declined"

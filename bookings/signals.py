@@ -15,3 +15,13 @@ therapy_time_released = Signal()
 # kwargs: booking (Booking, locked), amount (Decimal > 0), actor (User | None),
 # meta (bookings.services.RequestMeta), reason (str).
 refund_due = Signal()
+
+# Sent inside release_hold's transaction when a pending hold ends without a booking
+# (expired or cancelled): the ledger closes the hold's open online checkout after commit.
+# kwargs: booking (Booking, locked), to (str: the status it ended in).
+hold_released = Signal()
+
+# Sent inside approve_request's transaction when an approved request of a pay-online
+# therapy type becomes a hold waiting for its payment: the ledger opens a Checkout page
+# after commit and sends the client the link. kwargs: booking (Booking, locked).
+hold_awaits_payment = Signal()

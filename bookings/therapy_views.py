@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedRequest
-from bookings import selectors, services
+from bookings import checkout_hooks, selectors, services
 from bookings import therapy_selectors as ts
 from bookings.models import Booking, TimeProposal
 from bookings.therapy_forms import SeriesConfirmForm, TherapyBookingForm
@@ -139,6 +139,8 @@ def book_therapy(request: AuthedRequest, slug: str) -> HttpResponse:
     except services.BookingError as exc:
         messages.error(request, str(exc))
         return redirect(kind.get_absolute_url())
+    if booking.status == "pending" and (to_pay := checkout_hooks.held_checkout(request, booking)) is not None:
+        return to_pay
     if booking.status == "requested":
         messages.info(request, _("Requested — waiting for the therapist. The time is held for you."))
     else:

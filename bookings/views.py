@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthedRequest
-from bookings import selectors, services
+from bookings import checkout_hooks, selectors, services
 from bookings.forms import BookClassForm, CancelBookingForm, change_form_for
 from bookings.models import Booking
 from bookings.panels import render_my_bookings_panels
@@ -33,6 +33,8 @@ def book_class(request: AuthedRequest, session_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Please choose how many spots to book."))
         return redirect(session_url)
+    if (paid_online := checkout_hooks.class_checkout(request, session_id)) is not None:
+        return paid_online
     try:
         booking = services.book_class(
             client=request.user,

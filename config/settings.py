@@ -393,6 +393,21 @@ WHATSAPP_TEMPLATE = env.str("WHATSAPP_TEMPLATE", default="shala_notification")
 # WHATSAPP_API_VERSION: Graph API version of the Cloud API calls (default: v21.0)
 WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v21.0")
 
+# --- Online payment (Stripe Checkout; payments/stripe_api.py) ------------------------------
+# STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET (default: empty = online
+# payment off: every class and therapy is paid at the studio, whatever its payment mode)
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# STRIPE_API_BASE: where the Stripe API is reached (default: https://api.stripe.com; the
+# browser tests point it at a stand-in served on this machine)
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# STRIPE_CHECKOUT_ORIGIN: where Stripe's hosted Checkout page lives; the Content-Security-Policy
+# lets the booking form's redirect go there (default: https://checkout.stripe.com)
+STRIPE_CHECKOUT_ORIGIN = env.str("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
+# PAYMENT_HOLD_MINUTES: how long spots or therapy time wait for an online payment (default: 15)
+PAYMENT_HOLD_MINUTES = env.int("PAYMENT_HOLD_MINUTES", default=15)
+
 # --- Outbound requests: therapists' calendar addresses (schedules/outbound.py) ----------
 # EXTERNAL_CALENDAR_ALLOW_PRIVATE: let calendar addresses reach private networks (LAN,
 # loopback, unique-local IPv6), e.g. a studio's own calendar server; link-local and cloud
@@ -484,6 +499,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.expire_holds",
         "schedule": 60,  # a hold nobody released is freed within a minute of its deadline + grace; idempotent
     },
+    "expire-payment-holds": {
+        "task": "payments.expire_payment_holds",
+        "schedule": 60,  # spots waiting for an online payment are freed within a minute of the deadline
+    },
     "expire-waitlist-offers": {
         "task": "waitlist.expire_offers",
         "schedule": 60,  # an offer's spot passes on within a minute of its expiry; idempotent
@@ -541,7 +560,8 @@ _media_origin = [f"{_media_url.scheme}://{_media_url.netloc}"] if _media_url.net
 # Content-Security-Policy (django-csp): only our own scripts, styles, fonts and images,
 # nothing inline (the templates carry no inline script, style element or style attribute,
 # and htmx is told not to inject its indicator style: base.html's htmx-config), no
-# plugins, no framing, forms post only to this site.
+# plugins, no framing, forms post only to this site (and a booking paid online is
+# redirected on to Stripe's hosted Checkout page: STRIPE_CHECKOUT_ORIGIN).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.SELF],
@@ -552,7 +572,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [csp.SELF, "data:", *_media_origin],
         "object-src": [csp.NONE],
         "base-uri": [csp.SELF],
-        "form-action": [csp.SELF],
+        "form-action": [csp.SELF, STRIPE_CHECKOUT_ORIGIN],
         "frame-ancestors": [csp.NONE],
     }
 }

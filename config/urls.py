@@ -21,8 +21,8 @@ urlpatterns = [
     # The language switcher: Django's set_language, which also saves a signed-in person's choice.
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("schedules.urls")),
-    path("", include("bookings.urls")),
     path("", include("payments.urls")),
+    path("", include("bookings.urls")),
     path("", include("waitlist.urls")),
     path("", include("notifications.urls")),
     path("", include("feedback.urls")),

@@ -126,7 +126,7 @@ class PaymentInline(BoundedInline, admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    fields = ("created_at", "amount", "currency", "method", "status", "recorded_by", "note")
+    fields = ("created_at", "amount", "currency", "method", "status", "recorded_by", "note", "disputed_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -156,13 +156,19 @@ class MoneyFilter(admin.SimpleListFilter):
     parameter_name = "money"
 
     def lookups(self, request, model_admin):
-        return [("unpaid", _("Unpaid (balance due)")), ("refund_owed", _("Refund owed"))]
+        return [
+            ("unpaid", _("Unpaid (balance due)")),
+            ("refund_owed", _("Refund owed")),
+            ("disputed", _("Payment disputed")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "unpaid":
             return queryset.filter(balance_due__gt=0)
         if self.value() == "refund_owed":
             return queryset.filter(amount_refund_pending__gt=0)
+        if self.value() == "disputed":  # the client disputed a card payment with their bank (webhook)
+            return queryset.filter(payments__disputed_at__isnull=False).distinct()
         return queryset
 
 

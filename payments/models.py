@@ -58,7 +58,11 @@ class Payment(models.Model):
     provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices, default=Provider.DESK)
     checkout_session_id = models.CharField(_("checkout session"), max_length=255, blank=True)
     payment_intent_id = models.CharField(_("payment intent"), max_length=255, blank=True)
+    # The hosted page the client pays on, while the payment is pending (the "Pay now" link).
+    checkout_url = models.URLField(_("checkout page"), max_length=2000, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    # The client disputed the charge with their bank: staff look at the booking.
+    disputed_at = models.DateTimeField(_("disputed at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -23,3 +23,7 @@ payment_failed = Signal()
 # Money owed back reached the client (paid out at the desk, or the provider confirmed it).
 # kwargs: refund (Refund, succeeded), booking, actor.
 refund_succeeded = Signal()
+
+# A payment came after its hold ended and the spot or time was gone: it is being given
+# back in full. kwargs: payment, booking, refund (Refund, pending until the provider confirms).
+late_payment_refunded = Signal()

@@ -27,7 +27,7 @@ STRICT_POLICY = {
     "img-src": ["'self'", "data:"],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],
-    "form-action": ["'self'"],
+    "form-action": ["'self'", "https://checkout.stripe.com"],  # a booking paid online goes on to Stripe
     "frame-ancestors": ["'none'"],
 }
 

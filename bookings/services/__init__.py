@@ -41,6 +41,7 @@ from bookings.services.holds import (
     expire_holds,
     hold_spots,
     hold_time,
+    reclaim_hold,
     release_hold,
 )
 from bookings.services.lifecycle import (
@@ -147,6 +148,7 @@ __all__ = [
     "policy_in_force",
     "policy_summary",
     "propose_times",
+    "reclaim_hold",
     "refusal_message",
     "release_hold",
     "release_spots",

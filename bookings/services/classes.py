@@ -67,6 +67,9 @@ def book_class(
     except ClassSession.DoesNotExist:
         raise BookingError(_("This class does not exist.")) from None
     rules = policy_for(session.class_type_id)
+    if actor.pk == client.pk and session.class_type.pays_online_only:
+        # Paid online when booked (payments.checkout holds the spots while the client pays).
+        raise BookingError(_("This class is paid online when you book it."))
     try:
         check_bookable(session, rules, quantity, now, override=bool(override))
         if session.spots_left < quantity:

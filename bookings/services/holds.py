@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bookings import messages, permissions, prices
+from bookings import messages, permissions, prices, signals
 from bookings.models import (
     Booking,
     BookingPolicy,
@@ -271,6 +271,49 @@ def release_hold(*, booking: Booking, to: str, actor: User | None, meta: Request
         booking.save(update_fields=fields)
         log_event(booking, actor=actor, from_status=Status.PENDING, to_status=to, meta=meta, reason=reason)
         _give_back(booking)
+        signals.hold_released.send(sender=Booking, booking=booking, to=to)
+    return True
+
+
+def reclaim_hold(*, booking: Booking, meta: RequestMeta = TASK, reason: str = "") -> bool:
+    """An expired hold paid for late: confirmed again if its spots or time are still free.
+
+    The system's step (a payment that arrived after the deadline, payments' webhook);
+    the caller took a therapy hold's therapist lock first. True when the booking is
+    confirmed (now or already); False when what the hold kept went to someone else, or
+    the hold ended otherwise (cancelled): the caller then gives the money back.
+    """
+    with transaction.atomic():
+        booking = _lock(booking)
+        if booking.status == BookingStatus.CONFIRMED:
+            return True
+        if booking.status != BookingStatus.EXPIRED:
+            return False
+        if booking.class_session_id:
+            if not claim_spots(booking.class_session_id, booking.quantity):
+                return False
+        else:
+            assert booking.practitioner_id is not None  # booking_is_class_or_therapy
+            cfg = lock_therapist(booking.practitioner_id)
+            slot = find_slot(
+                booking.kind,
+                minutes=booking.duration_minutes,
+                practitioner_id=booking.practitioner_id,
+                starts_at=booking.start,
+                now=timezone.now(),
+            )
+            if slot is None:
+                return False
+            try:
+                booking.occupancy = hold_occupancy(cfg, slot, tentative=False)
+            except BookingError:
+                return False
+            booking.room_id, booking.location_id = slot.room_id, slot.location_id
+        booking.status = BookingStatus.CONFIRMED
+        booking.hold_until = None
+        booking.save(update_fields=["status", "hold_until", "occupancy", "room", "location", "updated_at"])
+        log_event(booking, actor=None, from_status=Status.EXPIRED, to_status=booking.status, meta=meta, reason=reason)
+        messages.booking_confirmed(booking)
     return True
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -287,6 +288,13 @@ def _book_locked(
         # in the same room): offer the next free times all the same.
         raise slot_taken(therapy_type, duration.minutes, practitioner.pk, starts_at, now) from None
     rules = therapy_policy_for(therapy_type.pk)
+    # Firm time of a pay-online type is held while the client pays (payments.checkout opens
+    # Stripe's page; its webhook confirms). A request is charged only once approved.
+    awaits_payment = not request and series is None and therapy_type.pays_online_only
+    if awaits_payment:
+        status = BookingStatus.PENDING
+    else:
+        status = BookingStatus.REQUESTED if request else BookingStatus.CONFIRMED
     booking = Booking.objects.create(
         client=client,
         therapy_type=therapy_type,
@@ -297,7 +305,8 @@ def _book_locked(
         room_id=slot.room_id,
         occupancy=hold,
         series=series,
-        status=BookingStatus.REQUESTED if request else BookingStatus.CONFIRMED,
+        status=status,
+        hold_until=now + timedelta(minutes=settings.PAYMENT_HOLD_MINUTES) if awaits_payment else None,
         respond_by=answer_due(cfg, starts_at=slot.start, now=now) if request else None,
         quantity=1,
         currency=therapy_type.currency,
@@ -321,7 +330,7 @@ def _book_locked(
     booking.therapy_type = therapy_type
     if request:
         messages.therapy_requested(booking)
-    else:
+    elif not awaits_payment:
         messages.booking_confirmed(booking)
     return booking
 

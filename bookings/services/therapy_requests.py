@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bookings import messages, permissions
+from bookings import messages, permissions, signals
 from bookings.models import (
     Booking,
     BookingStatus,
@@ -74,14 +75,23 @@ def approve_request(*, booking: Booking, actor: User, meta: RequestMeta = PAGE) 
         if not lost_race(exc):
             raise
         raise _taken_since(booking, always=True) from None
-    booking.status = BookingStatus.CONFIRMED
+    if booking.kind.pays_online_only:
+        # Charged only once approved: the firm time is held while the client pays through
+        # the link payments sends (hold_awaits_payment); unpaid, the hold expires.
+        booking.status = BookingStatus.PENDING
+        booking.hold_until = timezone.now() + timedelta(minutes=settings.PAYMENT_HOLD_MINUTES)
+    else:
+        booking.status = BookingStatus.CONFIRMED
     booking.respond_by = None
     booking.ics_sequence += 1
-    booking.save(update_fields=["status", "respond_by", "ics_sequence", "updated_at"])
+    booking.save(update_fields=["status", "respond_by", "hold_until", "ics_sequence", "updated_at"])
     log_event(
         booking, actor=actor, from_status=Status.REQUESTED, to_status=booking.status, meta=meta, reason="approved"
     )
-    messages.booking_confirmed(booking)
+    if booking.status == BookingStatus.PENDING:
+        signals.hold_awaits_payment.send(sender=Booking, booking=booking)
+    else:
+        messages.booking_confirmed(booking)
     return booking
 
 

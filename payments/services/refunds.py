@@ -19,8 +19,8 @@ from bookings.models import Booking
 from bookings.services import ADMIN, RequestMeta
 from config import race
 from config.db_retry import retry_on_conflict
-from payments import signals
-from payments.models import DESK_METHODS, Payment, PaymentStatus, Refund, RefundStatus
+from payments import refund_api, signals
+from payments.models import DESK_METHODS, Payment, PaymentStatus, Provider, Refund, RefundStatus
 from payments.services.core import (
     ADD_REFUND,
     CHANGE_REFUND,
@@ -45,7 +45,8 @@ def refundable_on(payment: Payment) -> Decimal:
 
 
 def _create(payment: Payment, booking: Booking, amount: Decimal, actor: User | None, reason: str) -> Refund:
-    return Refund.objects.create(
+    """The refund row; one owed on a Stripe payment goes to Stripe after commit (payments.refund_api)."""
+    refund = Refund.objects.create(
         payment=payment,
         booking=booking,
         amount=amount,
@@ -53,6 +54,9 @@ def _create(payment: Payment, booking: Booking, amount: Decimal, actor: User | N
         reason=reason.strip()[:255],
         recorded_by=actor if actor and actor.pk else None,
     )
+    if payment.provider == Provider.STRIPE:
+        refund_api.send_after_commit(refund)
+    return refund
 
 
 @retry_on_conflict
@@ -151,6 +155,8 @@ def mark_refund_paid(
         return refund
     if refund.status != RefundStatus.PENDING:
         raise PaymentError(_("This refund failed; record a new one."))
+    if actor is not None and refund.payment.provider == Provider.STRIPE:
+        raise PaymentError(_("Stripe pays this refund back to the card; it is marked paid when Stripe confirms it."))
     refund.status = RefundStatus.SUCCEEDED
     refund.succeeded_at = timezone.now()
     refund.method = method or refund.payment.method

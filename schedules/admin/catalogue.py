@@ -24,8 +24,8 @@ class TaxRateAdmin(admin.ModelAdmin):
 
 @admin.register(TherapyType)
 class TherapyTypeAdmin(admin.ModelAdmin):
-    list_display = ["title", "is_online", "currency", "is_active"]
-    list_filter = ["is_online", "is_active"]
+    list_display = ["title", "is_online", "currency", "payment_mode", "is_active"]
+    list_filter = ["is_online", "payment_mode", "is_active"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["therapists", "rooms"]
@@ -34,7 +34,17 @@ class TherapyTypeAdmin(admin.ModelAdmin):
 
 @admin.register(ClassType)
 class ClassTypeAdmin(admin.ModelAdmin):
-    list_display = ["title", "level", "duration_minutes", "capacity", "price", "currency", "is_online", "is_active"]
-    list_filter = ["level", "is_online", "is_active"]
+    list_display = [
+        "title",
+        "level",
+        "duration_minutes",
+        "capacity",
+        "price",
+        "currency",
+        "payment_mode",
+        "is_online",
+        "is_active",
+    ]
+    list_filter = ["level", "is_online", "payment_mode", "is_active"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}

@@ -1,7 +1,7 @@
 """The schedules tables, one module per subject: places, catalogue, timetable, blocked time, therapy."""
 
 from schedules.models.blocked_time import Blackout, BlackoutKind, BlackoutScope, Occupancy, OccupancyKind
-from schedules.models.catalogue import ClassType, Level
+from schedules.models.catalogue import ClassType, Level, PaymentMode
 from schedules.models.places import Location, Practitioner, Room, RoomManager
 from schedules.models.prices import TaxRate
 from schedules.models.therapy import (
@@ -40,6 +40,7 @@ __all__ = [
     "Occupancy",
     "OccupancyKind",
     "OverrideKind",
+    "PaymentMode",
     "Practitioner",
     "Room",
     "RoomManager",

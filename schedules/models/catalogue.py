@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,62 @@ class Level(models.TextChoices):
     ADVANCED = "advanced", _("Advanced")
 
 
-class ClassType(models.Model):
+class PaymentMode(models.TextChoices):
+    """How a class or therapy is paid for; online needs Stripe keys (else it is paid at the studio)."""
+
+    FREE = "free", _("Free")
+    AT_STUDIO = "at_studio", _("Pay at the studio")
+    ONLINE = "online", _("Pay online (required)")
+    ONLINE_OR_STUDIO = "online_or_studio", _("Pay online or at the studio")
+    DEPOSIT = "deposit", _("Deposit online, rest at the studio")
+
+
+class PaymentTerms(models.Model):
+    """The payment mode staff choose per class type and therapy type (payments.modes reads it)."""
+
+    payment_mode = models.CharField(
+        _("payment"), max_length=20, choices=PaymentMode.choices, default=PaymentMode.AT_STUDIO
+    )
+    deposit_percent = models.PositiveIntegerField(
+        _("deposit (percent)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("For a deposit: this share of the price online; or give a fixed amount."),
+    )
+    deposit_amount = models.DecimalField(
+        _("deposit (fixed amount)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("For a deposit: this amount per spot online, at most the price."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def mode_in_force(self) -> str:
+        """The mode as it applies now: an online mode needs Stripe's keys, else it is paid at the studio."""
+        online = self.payment_mode in (PaymentMode.ONLINE, PaymentMode.ONLINE_OR_STUDIO, PaymentMode.DEPOSIT)
+        if online and not (settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET):
+            return PaymentMode.AT_STUDIO
+        return self.payment_mode
+
+    @property
+    def pays_online_only(self) -> bool:
+        """A client must pay (all, or a deposit) online to book it."""
+        return self.mode_in_force in (PaymentMode.ONLINE, PaymentMode.DEPOSIT)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.payment_mode == PaymentMode.DEPOSIT and (self.deposit_percent is None) == (self.deposit_amount is None):
+            raise ValidationError({"deposit_percent": _("A deposit needs either a percent or a fixed amount.")})
+
+
+class ClassType(PaymentTerms):
     """What is taught: the defaults every schedule and session of it starts from."""
 
     title = models.CharField(_("title"), max_length=120)

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from timezone_field import TimeZoneField
 
+from schedules.models.catalogue import PaymentTerms
 from schedules.models.places import Location, Practitioner, Room
 
 
-class TherapyType(models.Model):
+class TherapyType(PaymentTerms):
     """A kind of 1:1 session (massage, osteopathy…): who gives it, where, for how long."""
 
     title = models.CharField(_("title"), max_length=120)

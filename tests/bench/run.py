@@ -76,6 +76,12 @@ def _login(db: BenchDatabase) -> dict:
     return login.run(db)
 
 
+def _payments(db: BenchDatabase) -> dict:
+    from tests.bench import payments
+
+    return payments.run(db)
+
+
 # name -> section. Each runs after django.setup(), connected to the migrated benchmark
 # database with its tables flushed, and returns its figures (a JSON-able dict).
 SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
@@ -86,6 +92,7 @@ SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
     "slots": _slots,
     "login": _login,
     "reports": _reports,
+    "payments": _payments,
 }
 
 

@@ -14,6 +14,7 @@ from payments.models import Method
 from tests.bookings.conftest import client_user, default_policy, other_client, session  # noqa: F401
 from tests.factories import UserFactory
 from tests.notifications.conftest import smtp_inbox  # noqa: F401  (the receipt e-mails' tests)
+from tests.payments.stripe_fakes import stripe_http, stripe_keys  # noqa: F401
 
 
 @pytest.fixture
