@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("waitlist.urls")),
     path("", include("notifications.urls")),
+    path("", include("api.urls")),  # /api/v1/, the API token page and /embed/
 ]
 
 if settings.SERVE_MEDIA:
