@@ -46,7 +46,10 @@ def test_free_slots_come_from_the_slot_engine(api, massage):
     # Monday 8 June, 09:00, 10:00 and 11:00 in Madrid (UTC+2)
     assert starts == ["2026-06-08T09:00:00+02:00", "2026-06-08T10:00:00+02:00", "2026-06-08T11:00:00+02:00"]
     assert {s["therapist"] for s in body["results"]} == {"marta"}
-    assert api.get("/api/v1/therapy-types/massage/slots/", {"start": "2026-06-09", "end": "2026-06-14"}).json()["count"] == 0
+    assert (
+        api.get("/api/v1/therapy-types/massage/slots/", {"start": "2026-06-09", "end": "2026-06-14"}).json()["count"]
+        == 0
+    )
 
 
 def test_slot_errors_are_problems(api, massage):
