@@ -70,6 +70,12 @@ def _login(db: BenchDatabase) -> dict:
     return login.run(db)
 
 
+def _api(db: BenchDatabase) -> dict:
+    from tests.bench import api
+
+    return api.run(db)
+
+
 # name -> section. Each runs after django.setup(), connected to the migrated benchmark
 # database with its tables flushed, and returns its figures (a JSON-able dict).
 SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
@@ -79,6 +85,7 @@ SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
     "waitlist": _waitlist,
     "slots": _slots,
     "login": _login,
+    "api": _api,
 }
 
 
