@@ -109,3 +109,15 @@ def forbidden(detail: str) -> Problem:
 
 def unprocessable(detail: str, kind: str = "booking_refused") -> Problem:
     return Problem(detail, status_code=422, kind=kind, title=_("Cannot be done"))
+
+
+def documented(*codes: int) -> dict:
+    """drf-spectacular ``responses`` entries: these statuses answer problem details."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    from api.serializers import ProblemSerializer
+
+    return {
+        (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description="Problem details (RFC 9457).")
+        for code in codes
+    }

@@ -59,7 +59,10 @@ class SummaryQuery(serializers.Serializer):
     therapy_type = serializers.SlugField(required=False, max_length=50, help_text="Mark days with its free time.")
 
     def validate_month(self, value: str) -> date:
-        month = date(int(value[:4]), int(value[5:]), 1)
+        try:
+            month = date(int(value[:4]), int(value[5:]), 1)
+        except ValueError:  # year 0
+            raise serializers.ValidationError(_("Enter a month as YYYY-MM.")) from None
         earliest, latest = params.date_bounds(self.context["today"])
         if not earliest <= month <= latest:
             raise serializers.ValidationError(
@@ -195,3 +198,15 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+def paged(child: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of one page of ``child`` items (api.pagination): count, next, previous, results."""
+    name = "Paged" + child.__name__.removesuffix("Serializer")
+    fields = {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": child(many=True),
+    }
+    return type(name, (serializers.Serializer,), fields)

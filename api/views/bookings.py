@@ -12,7 +12,7 @@ import re
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -21,21 +21,20 @@ from rest_framework.views import APIView
 
 from api import selectors
 from api.pagination import paginated
-from api.problems import bad_request, conflict, forbidden, not_found, unprocessable
+from api.problems import bad_request, conflict, documented, forbidden, not_found, unprocessable
 from api.serializers import (
     BookClassRequest,
     BookingSerializer,
     CancellationSerializer,
     CancelRequest,
-    ProblemSerializer,
+    paged,
 )
 from bookings import selectors as booking_selectors
 from bookings import services
 from bookings.models import Booking
 
 IDEMPOTENCY_KEY = re.compile(r"[-A-Za-z0-9_.:]{1,64}")  # fits Booking.idempotency_key
-PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details (RFC 9457).")
-ERRORS = {code: PROBLEM for code in (400, 401, 404, 409, 422, 429)}
+ERRORS = documented(400, 401, 403, 404, 405, 406, 409, 415, 422, 429)
 KEY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -67,7 +66,7 @@ def _refused(exc: services.BookingError):
 
 
 class MyBookings(ClientView):
-    @extend_schema(responses={200: BookingSerializer(many=True), **ERRORS}, operation_id="my_bookings_list")
+    @extend_schema(responses={200: paged(BookingSerializer), **ERRORS}, operation_id="my_bookings_list")
     def get(self, request: Request) -> Response:
         upcoming, past = booking_selectors.client_bookings(client=request.user)
         return Response(paginated(request, self, upcoming + past, lambda page: BookingSerializer(page, many=True).data))

@@ -5,18 +5,17 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import caching, selectors
 from api.pagination import paginated
-from api.problems import bad_request, not_found
+from api.problems import bad_request, documented, not_found
 from api.serializers import (
     ClassTypeSerializer,
     LocationSerializer,
-    ProblemSerializer,
     SessionQuery,
     SessionSerializer,
     SlotQuery,
@@ -25,11 +24,14 @@ from api.serializers import (
     SummarySerializer,
     TeacherSerializer,
     TherapyTypeSerializer,
+    paged,
 )
 from schedules.selectors import TimetableFilters
 
-BAD_REQUEST = {400: OpenApiResponse(ProblemSerializer, description="Malformed or too long a range (problem details).")}
-NOT_FOUND = {404: OpenApiResponse(ProblemSerializer, description="No such item (problem details).")}
+# Every operation may answer a 404 (a page past the end), 405, 406 and 429 as problems.
+COMMON = documented(404, 405, 406, 429)
+BAD_REQUEST = documented(400)
+NOT_FOUND: dict = {}  # in COMMON
 
 
 def _query(serializer_class, request: Request, zone=None) -> dict:
@@ -44,7 +46,7 @@ class PublicView(APIView):
 
 
 class LocationList(PublicView):
-    @extend_schema(responses={200: LocationSerializer(many=True)}, parameters=[], operation_id="locations_list")
+    @extend_schema(responses={200: paged(LocationSerializer), **COMMON}, parameters=[], operation_id="locations_list")
     def get(self, request: Request) -> Response:
         return caching.versioned(
             request,
@@ -53,7 +55,7 @@ class LocationList(PublicView):
 
 
 class ClassTypeList(PublicView):
-    @extend_schema(responses={200: ClassTypeSerializer(many=True)}, operation_id="class_types_list")
+    @extend_schema(responses={200: paged(ClassTypeSerializer), **COMMON}, operation_id="class_types_list")
     def get(self, request: Request) -> Response:
         return caching.versioned(
             request,
@@ -62,7 +64,7 @@ class ClassTypeList(PublicView):
 
 
 class TeacherList(PublicView):
-    @extend_schema(responses={200: TeacherSerializer(many=True)}, operation_id="teachers_list")
+    @extend_schema(responses={200: paged(TeacherSerializer), **COMMON}, operation_id="teachers_list")
     def get(self, request: Request) -> Response:
         context = {"request": request}
         return caching.versioned(
@@ -76,7 +78,7 @@ class TeacherList(PublicView):
 class SessionList(PublicView):
     @extend_schema(
         parameters=[SessionQuery],
-        responses={200: SessionSerializer(many=True), **BAD_REQUEST},
+        responses={200: paged(SessionSerializer), **COMMON, **BAD_REQUEST},
         operation_id="sessions_list",
         description="Class sessions on the days start..end (the location's days, else the studio's), "
         "with the spots left. Cancelled ones are listed with status cancelled.",
@@ -124,7 +126,7 @@ def _session_fields(session) -> dict:
 
 
 class TherapyTypeList(PublicView):
-    @extend_schema(responses={200: TherapyTypeSerializer(many=True)}, operation_id="therapy_types_list")
+    @extend_schema(responses={200: paged(TherapyTypeSerializer), **COMMON}, operation_id="therapy_types_list")
     def get(self, request: Request) -> Response:
         data = paginated(
             request, self, selectors.public_therapy_types(), lambda p: TherapyTypeSerializer(p, many=True).data
@@ -135,13 +137,13 @@ class TherapyTypeList(PublicView):
 class TherapySlotList(PublicView):
     @extend_schema(
         parameters=[SlotQuery],
-        responses={200: SlotSerializer(many=True), **BAD_REQUEST, **NOT_FOUND},
+        responses={200: paged(SlotSerializer), **COMMON, **BAD_REQUEST, **NOT_FOUND},
         operation_id="therapy_slots_list",
         description="Free start times of the therapy on the studio's days start..end, for every "
         "therapist who gives it or for one (therapist=slug), of one length (minutes, default the shortest).",
     )
     def get(self, request: Request, slug: str) -> Response:
-        kind = selectors.public_therapy_types().filter(slug=slug).first()
+        kind = selectors.public_therapy_types().filter(slug=slug).first() if len(slug) <= 50 else None
         if kind is None:
             raise not_found(_("No such therapy."))
         query = _query(SlotQuery, request)
@@ -172,7 +174,7 @@ class TherapySlotList(PublicView):
 class MonthSummary(PublicView):
     @extend_schema(
         parameters=[SummaryQuery],
-        responses={200: SummarySerializer, **BAD_REQUEST, **NOT_FOUND},
+        responses={200: SummarySerializer, **COMMON, **BAD_REQUEST, **NOT_FOUND},
         operation_id="summary_month",
         description="Per day of the month (the location's days, else the studio's): the scheduled "
         "classes, their free spots, and, with therapy_type, whether it has free time that day.",

@@ -98,7 +98,7 @@ def test_the_summary_costs_the_same_queries_for_more_sessions(api, massage):
     assert count() == few
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-6", "junio", "9999-01", "", "2026-06-01"])
+@pytest.mark.parametrize("month", ["2026-13", "2026-6", "junio", "9999-01", "0000-01", "", "2026-06-01"])
 def test_a_bad_month_is_a_400_problem(api, month):
     problem(api.get("/api/v1/summary/", {"month": month}), 400)
 
