@@ -33,6 +33,7 @@ from bookings import selectors as booking_selectors
 from bookings import services
 from bookings.models import Booking
 
+REFERENCE = re.compile(r"[-A-Za-z0-9]{1,20}")
 IDEMPOTENCY_KEY = re.compile(r"[-A-Za-z0-9_.:]{1,64}")  # fits Booking.idempotency_key
 ERRORS = documented(400, 401, 403, 404, 405, 406, 409, 415, 422, 429)
 KEY_PARAMETER = OpenApiParameter(
@@ -49,7 +50,7 @@ class ClientView(APIView):
 
 
 def _own_booking(request: Request, reference: str) -> Booking:
-    if len(reference) > 20:
+    if not REFERENCE.fullmatch(reference):  # a NUL would reach PostgreSQL: no such booking
         raise not_found(_("No such booking."))
     try:
         return booking_selectors.client_booking(client=request.user, reference=reference)

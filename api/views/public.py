@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ from schedules.selectors import TimetableFilters
 # Every operation may answer a 404 (a page past the end), 405, 406 and 429 as problems.
 COMMON = documented(404, 405, 406, 429)
 BAD_REQUEST = documented(400)
+SLUG = re.compile(r"[-\w]{1,50}", re.ASCII)  # anything else (a NUL, a space) is no therapy: 404
 NOT_FOUND: dict = {}  # in COMMON
 
 
@@ -143,7 +146,7 @@ class TherapySlotList(PublicView):
         "therapist who gives it or for one (therapist=slug), of one length (minutes, default the shortest).",
     )
     def get(self, request: Request, slug: str) -> Response:
-        kind = selectors.public_therapy_types().filter(slug=slug).first() if len(slug) <= 50 else None
+        kind = selectors.public_therapy_types().filter(slug=slug).first() if SLUG.fullmatch(slug) else None
         if kind is None:
             raise not_found(_("No such therapy."))
         query = _query(SlotQuery, request)

@@ -140,3 +140,9 @@ def test_rate_limits_count_per_token(api, settings, client_user, session):
         assert api.get("/api/v1/me/bookings/").status_code == 200  # another token, its own count
     finally:
         SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+
+@pytest.mark.parametrize("reference", ["SH-A%00B", "x" * 30, "a%20b"])
+def test_a_spoiled_reference_is_a_404_problem(authed, reference):
+    problem(authed.get(f"/api/v1/me/bookings/{reference}/"), 404)
+    problem(authed.post(f"/api/v1/me/bookings/{reference}/cancel/", {}, format="json"), 404)

@@ -109,3 +109,8 @@ def test_the_schema_and_docs_pages_answer(api):
 def test_an_unknown_route_under_the_api_is_not_a_500(api):
     assert api.get("/api/v1/nothing-here/").status_code == 404
     assert timezone.now() + timedelta(0)  # the pinned clock is in force
+
+
+@pytest.mark.parametrize("path", ["/api/v1/therapy-types/a%00b/slots/", "/api/v1/therapy-types/a%20b/slots/"])
+def test_a_spoiled_therapy_in_the_path_is_a_404_problem(api, path):
+    problem(api.get(path), 404)

@@ -76,3 +76,26 @@ def test_a_site_that_is_not_configured_cannot_frame_it(live_server, page, studio
     page.goto(studio_site)
     page.wait_for_timeout(500)
     assert page.frame_locator("iframe").get_by_test_id("session").count() == 0
+
+
+def test_the_embed_and_token_pages_pass_axe_and_the_html_checker(live_server, page, studio, client):
+    from accounts.models import User
+    from tests.e2e.checks import assert_accessible, assert_valid_html
+
+    page.goto(f"{live_server.url}/embed/timetable/")
+    assert_accessible(page)
+    ana = User.objects.create_user(email="ana.tokens@example.com", password="x" * 12)
+    client.force_login(ana)
+    assert_valid_html(
+        {
+            "/embed/timetable/": client.get("/embed/timetable/").content.decode(),
+            "/accounts/api-tokens/": client.post("/accounts/api-tokens/", {"name": "app"}).content.decode(),
+        }
+    )
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/accounts/api-tokens/")
+    page.get_by_label("Name").fill("calendar")
+    page.get_by_role("button", name="Make a token").click()
+    assert_accessible(page)
