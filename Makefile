@@ -88,7 +88,7 @@ lint: install
 # after it. 5-15 s; mypy takes 6-11 s of it cold, about one second with its cache (var/mypy)
 # warm. makemigrations compares models with migration files only: an in-memory database
 # keeps it from needing (or warning about) a server.
-APPS = accounts bookings config feedback notifications payments privacy schedules waitlist
+APPS = accounts api bookings config feedback notifications payments privacy schedules waitlist
 check: lint
 	DEBUG="$${DEBUG:-true}" DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/mypy

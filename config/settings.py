@@ -81,6 +81,11 @@ INSTALLED_APPS = [
     "payments",
     "feedback",
     "privacy",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     # A session cookie that cannot be one of ours (a NUL, 10 kB) is dropped before it is looked up.
     "config.params.MalformedCookiesMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # /api/v1/ only, for API_CORS_ALLOWED_ORIGINS (api/settings.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -322,6 +328,9 @@ SHALA_RACE_UNGUARDED: frozenset[str] = frozenset()  # guards switched off, e.g. 
 # --- Timetable ----------------------------------------------------------------------
 # SCHEDULE_HORIZON_DAYS: how far ahead class sessions are generated (default: 56)
 SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=56)
+
+# --- Public API and the embeddable timetable (api/settings.py, docs/configuration.md) -------
+from api.settings import *  # noqa: E402, F403  REST_FRAMEWORK, CORS_*, SPECTACULAR_SETTINGS, EMBED_*, API_*
 
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "static/"

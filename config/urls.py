@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("feedback.urls")),
     path("", include("privacy.urls")),
+    path("", include("api.urls")),  # /api/v1/, the API token page and /embed/
 ]
 
 if settings.SERVE_MEDIA:

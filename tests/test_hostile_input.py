@@ -66,7 +66,18 @@ from waitlist.models import WaitlistEntry
 pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "schedules", "bookings", "waitlist", "notifications", "payments", "privacy", "feedback", "config")
+APPS = (
+    "accounts",
+    "api",
+    "schedules",
+    "bookings",
+    "waitlist",
+    "notifications",
+    "payments",
+    "privacy",
+    "feedback",
+    "config",
+)
 # request.GET.get("x"), request.GET["x"], and book_therapy's source.get("x") (GET or POST)
 READ = re.compile(r"""(?:request\.GET|source)(?:\.get\(|\[)\s*["'](\w+)["']""")
 FORM_MODULES = (
@@ -237,6 +248,25 @@ def _valid_queries(w: World) -> dict[str, dict[str, str]]:
             "instructor": str(w.session.instructor_id),
             "level": "beginner",
         },
+        "api:embed_timetable": {
+            "week": day.isoformat(),
+            "location": str(w.session.location_id),
+            "class_type": str(w.session.class_type_id),
+            "instructor": str(w.session.instructor_id),
+            "level": "beginner",
+        },
+        # The API's parameters, each spoiled in turn: a 4xx problem, never a 500.
+        "api:sessions": {
+            "start": day.isoformat(),
+            "end": (day + timedelta(days=6)).isoformat(),
+            "location": str(w.session.location_id),
+            "class_type": str(w.session.class_type_id),
+            "teacher": str(w.session.instructor_id),
+            "level": "beginner",
+            "page": "1",
+            "page_size": "10",
+        },
+        "api:summary": {"month": day.strftime("%Y-%m"), "location": str(w.session.location_id)},
         "schedules:practitioners": {"role": "therapist"},
         "bookings:therapy_type": {
             "minutes": "60",

@@ -82,6 +82,12 @@ def _payments(db: BenchDatabase) -> dict:
     return payments.run(db)
 
 
+def _api(db: BenchDatabase) -> dict:
+    from tests.bench import api
+
+    return api.run(db)
+
+
 # name -> section. Each runs after django.setup(), connected to the migrated benchmark
 # database with its tables flushed, and returns its figures (a JSON-able dict).
 SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
@@ -93,6 +99,7 @@ SECTIONS: dict[str, Callable[[BenchDatabase], dict]] = {
     "login": _login,
     "reports": _reports,
     "payments": _payments,
+    "api": _api,
 }
 
 

@@ -283,6 +283,7 @@ def pages_to_check(site: Site) -> list[Visit]:
         f"/teachers/{teacher.slug}/",
         "/therapy/",
         f"/therapy/{slug}/?day={site.therapy_day}",
+        "/embed/timetable/",
     ]
     visits = [Visit(ANONYMOUS, path) for path in public]
     visits += [
@@ -318,6 +319,7 @@ def pages_to_check(site: Site) -> list[Visit]:
         Visit(CLIENT, f"/bookings/{therapy_ref}/reschedule/?day={site.therapy_day}"),
         Visit(CLIENT, "/messages/"),
         Visit(CLIENT, "/accounts/profile/"),
+        Visit(CLIENT, "/accounts/api-tokens/"),
         Visit(CLIENT, f"/waitlist/offers/class/{site.offer.pk}/"),
         Visit(CLIENT, f"/therapy/{slug}/waitlist/"),
         Visit(CLIENT, f"/waitlist/offers/therapy/{site.wish_offer.pk}/", shows="A time has freed up for you"),
