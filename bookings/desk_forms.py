@@ -56,8 +56,8 @@ class DeskTherapyForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["therapy"].queryset = TherapyType.objects.filter(is_active=True).order_by("title")  # type: ignore[attr-defined]
-        self.fields["therapist"].queryset = Practitioner.objects.filter(  # type: ignore[attr-defined]
+        self.fields["therapy"].queryset = TherapyType.objects.filter(is_active=True).order_by("title")  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["therapist"].queryset = Practitioner.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField
             is_active=True, is_therapist=True
         ).order_by("public_name")
 

@@ -38,4 +38,4 @@ class PayReportForm(forms.Form):
         if not data.get("month"):
             data = {**data.dict(), "month": last_month(today)[0].strftime("%Y-%m")}
         super().__init__(data)
-        self.fields["instructor"].queryset = Practitioner.objects.filter(is_instructor=True).order_by("public_name")  # type: ignore[attr-defined]
+        self.fields["instructor"].queryset = Practitioner.objects.filter(is_instructor=True).order_by("public_name")  # type: ignore[attr-defined]  # a ModelChoiceField
