@@ -233,6 +233,12 @@ def pages(people):
         "report_therapists": reverse("bookings:report_therapists"),
         "payments:report_money": reverse("payments:report_money"),
         "payments:report_pay": reverse("payments:report_pay"),
+        # Paying online: the client's own booking's pages and Stripe's webhook, whose owner
+        # checks and signatures are tested in tests/payments (test_checkout, test_webhooks).
+        "payments:pay_now": None,
+        "payments:return": None,
+        "payments:cancelled": None,
+        "payments:stripe_webhook": None,
     }
 
 
